@@ -1,0 +1,25 @@
+"""Liveness and readiness probes."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from api.schemas import Health, Readiness
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health)
+def healthz() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
+def readyz(request: Request) -> JSONResponse:
+    """200 only once the index is loaded and questions can be answered."""
+    service = getattr(request.app.state, "service", None)
+    if service is None:
+        body = Readiness(status="loading", detail="The index is not loaded yet.")
+        return JSONResponse(body.model_dump(), status_code=503)
+    manifest = service.index.manifest
+    return JSONResponse(Readiness(status="ready", build_id=manifest.build_id, passages=manifest.passages).model_dump())

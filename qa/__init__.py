@@ -1,0 +1,1 @@
+"""Verbatim question answering over trusted cancer information."""

@@ -1,0 +1,51 @@
+"""Micro-batching: questions that arrive while the encoder is busy share its next call.
+
+A request that finds the worker idle starts a batch at once (no added wait); requests
+that arrive meanwhile queue up and go together in the following call, so throughput
+grows with load instead of each request waiting its turn.
+"""
+
+import asyncio
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class MicroBatcher(Generic[Item, Result]):
+    """Runs `process(items)` in a worker thread on whatever has queued up, `max_batch` at most."""
+
+    def __init__(self, process: Callable[[list[Item]], list[Result]], max_batch: int) -> None:
+        self._process = process
+        self._max_batch = max_batch
+        self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
+        self._draining = False
+
+    async def submit(self, item: Item) -> Result:
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, future))
+        if not self._draining:
+            self._draining = True
+            asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
+                await self._run(batch)
+        finally:
+            self._draining = False
+
+    async def _run(self, batch: list[tuple[Item, "asyncio.Future[Result]"]]) -> None:
+        try:
+            results = await asyncio.to_thread(self._process, [item for item, _ in batch])
+        except Exception as exc:  # every waiter learns of the failure
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, future), result in zip(batch, results):
+            if not future.done():
+                future.set_result(result)

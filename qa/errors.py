@@ -1,0 +1,57 @@
+"""Domain errors of the library, each with a stable machine-readable code.
+
+    QAError
+     ├─ CorpusError            (DocumentNotFound)
+     ├─ IndexLoadError         (IndexMissing, IndexStale, IndexCorrupt)
+     ├─ IndexBuildError
+     └─ QuestionError          (QuestionEmpty, QuestionTooLong)
+
+The API maps each base class to one HTTP status in a single handler; the CLI maps
+them to exit codes. Messages are written for the person who reads them.
+"""
+
+
+class QAError(Exception):
+    """Base class: `str(error)` is safe to show to a user."""
+
+    code = "qa_error"
+
+
+class CorpusError(QAError):
+    code = "corpus_error"
+
+
+class DocumentNotFound(CorpusError):
+    code = "document_not_found"
+
+
+class IndexLoadError(QAError):
+    code = "index_error"
+
+
+class IndexMissing(IndexLoadError):
+    code = "index_missing"
+
+
+class IndexStale(IndexLoadError):
+    code = "index_stale"
+
+
+class IndexCorrupt(IndexLoadError):
+    code = "index_corrupt"
+
+
+class IndexBuildError(QAError):
+    code = "index_build_failed"
+
+
+class QuestionError(QAError):
+    code = "invalid_question"
+
+
+class QuestionEmpty(QuestionError):
+    code = "question_empty"
+
+
+class QuestionTooLong(QuestionError):
+    code = "question_too_long"

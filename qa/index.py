@@ -1,0 +1,306 @@
+"""Build, check and load the on-disk index: passages, FAISS vectors, BM25 and a manifest.
+
+Layout of `index_dir`:
+
+    CURRENT                  name of the live build (replaced atomically)
+    builds/<build-id>/       one complete build: manifest.json and its files
+    builds/.tmp-<build-id>/  a build in progress; never read, removed on the next build
+    models/                  ONNX exports of the encoder
+
+A build is written into a temporary folder, fsynced, renamed, and only then named in
+CURRENT, so a crash at any point leaves the previous build serving.
+"""
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import faiss
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from qa.chunking import CHUNKER_VERSION, Passage, chunk_corpus
+from qa.documents import Corpus, Document, load_corpus
+from qa.embedding import Encoder, Vectors, load_encoder, model_id
+from qa.errors import IndexBuildError, IndexCorrupt, IndexMissing, IndexStale
+from qa.lexical import LexicalIndex
+from qa.settings import Settings
+
+FORMAT_VERSION = 1
+log = logging.getLogger("qa.index")
+_FILES = ("passages.json", "dense.faiss", "vectors.npy", "sentences.npy")
+
+
+class Manifest(BaseModel):
+    """What a build was made from; a mismatch with the present makes it stale."""
+
+    format: int
+    build_id: str
+    model: str
+    dimension: int
+    corpus_fingerprint: str
+    chunker_version: str
+    max_passage_chars: int
+    dense_index: str
+    documents: int
+    passages: int
+    sentences: int
+    built_at: str
+    build_seconds: float
+    checksums: dict[str, str]
+
+
+@dataclass
+class Index:
+    """A loaded build: everything retrieval needs, read-only once made."""
+
+    manifest: Manifest
+    corpus: Corpus
+    passages: list[Passage]
+    dense: faiss.Index
+    vectors: Vectors
+    sentence_vectors: Vectors
+    sentence_passage: np.ndarray
+    lexical: LexicalIndex
+    path: Path
+
+
+def embedding_text(passage: Passage, doc: Document) -> str:
+    """What gets embedded and keyword-indexed: the passage with its title and lead-in."""
+    parts = [doc.title or "", passage.lead_in or "", passage.text]
+    return "\n".join(part for part in parts if part)
+
+
+def current_build(index_dir: Path) -> Path:
+    """The folder of the live build, or IndexMissing."""
+    pointer = index_dir / "CURRENT"
+    if not pointer.exists():
+        raise IndexMissing(f"No index has been built in {index_dir}.")
+    build = index_dir / "builds" / pointer.read_text().strip()
+    if not build.is_dir():
+        raise IndexCorrupt(f"{pointer} names a build that does not exist ({build.name}). Run `qa index build`.")
+    return build
+
+
+def read_manifest(build: Path) -> Manifest:
+    try:
+        return Manifest.model_validate_json((build / "manifest.json").read_bytes())
+    except (OSError, ValidationError) as exc:
+        raise IndexCorrupt(f"The index manifest in {build} is unreadable ({type(exc).__name__}). Run `qa index build`.") from None
+
+
+def check_fresh(manifest: Manifest, settings: Settings, corpus: Corpus) -> None:
+    """Raise IndexStale when the build no longer matches the corpus, model or chunker."""
+    expected = {
+        "format": FORMAT_VERSION,
+        "model": model_id(settings),
+        "corpus_fingerprint": corpus.fingerprint(),
+        "chunker_version": CHUNKER_VERSION,
+        "max_passage_chars": settings.max_passage_chars,
+    }
+    changed = [name for name, value in expected.items() if getattr(manifest, name) != value]
+    if changed:
+        raise IndexStale(f"The index is out of date ({', '.join(changed)} changed).")
+
+
+def load_index(settings: Settings, corpus: Corpus | None = None) -> Index:
+    """Open the live build after checking that it is fresh and whole."""
+    corpus = corpus or load_corpus(settings.corpus)
+    build = current_build(settings.index_dir)
+    manifest = read_manifest(build)
+    check_fresh(manifest, settings, corpus)
+    for name, digest in manifest.checksums.items():
+        if not (build / name).exists() or _sha256(build / name) != digest:
+            raise IndexCorrupt(f"Index file {build / name} is damaged or missing. Run `qa index build`.")
+    try:
+        records = json.loads((build / "passages.json").read_text(encoding="utf-8"))
+        passages = [_passage(record, corpus) for record in records]
+        dense = faiss.read_index(str(build / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+        vectors = np.load(build / "vectors.npy", mmap_mode="r")
+        sentence_vectors = np.load(build / "sentences.npy", mmap_mode="r")
+        lexical = LexicalIndex.load(build / "bm25")
+    except Exception as exc:  # any failure to read a checked file means corruption
+        raise IndexCorrupt(f"The index in {build} cannot be read ({type(exc).__name__}: {exc}).") from None
+    if not dense.ntotal == len(vectors) == len(passages) or len(sentence_vectors) != manifest.sentences:
+        raise IndexCorrupt(f"The index in {build} does not match its manifest. Run `qa index build`.")
+    _set_search_params(dense, settings)
+    owners = np.repeat(np.arange(len(passages)), [len(p.sentences) for p in passages])
+    return Index(manifest, corpus, passages, dense, vectors, sentence_vectors, owners, lexical, build)
+
+
+def ensure_index(settings: Settings) -> Index:
+    """Load the live build, building it first when it is missing or stale (and saying so)."""
+    corpus = load_corpus(settings.corpus)
+    try:
+        return load_index(settings, corpus)
+    except (IndexMissing, IndexStale) as exc:
+        log.warning("%s Building a new index in %s.", exc, settings.index_dir)
+    build_index(settings, corpus)
+    return load_index(settings, corpus)
+
+
+def build_index(settings: Settings, corpus: Corpus | None = None, encoder: Encoder | None = None) -> Manifest:
+    """Build a complete new index beside the live one, then switch CURRENT to it."""
+    started = time.perf_counter()
+    corpus = corpus or load_corpus(settings.corpus)
+    index_dir = settings.index_dir
+    (index_dir / "builds").mkdir(parents=True, exist_ok=True)
+    with _build_lock(index_dir):
+        build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        staging = index_dir / "builds" / f".tmp-{build_id}"
+        try:
+            manifest = _write_build(settings, corpus, encoder, staging, build_id, started)
+            _fsync_tree(staging)
+            staging.rename(index_dir / "builds" / build_id)
+            _atomic_write(index_dir / "CURRENT", build_id)
+        except Exception as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise IndexBuildError(f"Index build failed: {type(exc).__name__}: {exc}") from exc
+        _prune(index_dir, keep={build_id, *_recent_builds(index_dir, 2)})
+    log.info("Built index %s: %d passages in %.1f s.", build_id, manifest.passages, manifest.build_seconds)
+    return manifest
+
+
+def _write_build(
+    settings: Settings, corpus: Corpus, encoder: Encoder | None, folder: Path, build_id: str, started: float
+) -> Manifest:
+    folder.mkdir(parents=True)
+    passages = chunk_corpus(corpus, settings.max_passage_chars)
+    if not passages:
+        raise IndexBuildError("The corpus has no text to index.")
+    encoder = encoder or load_encoder(settings, quantized=False)
+    texts = [embedding_text(p, corpus.get(p.document_id)) for p in passages]
+    vectors = encoder.encode(texts)
+    np.save(folder / "vectors.npy", vectors)
+    sentences = [p.text[s - p.start:e - p.start] for p in passages for s, e in p.sentences]
+    np.save(folder / "sentences.npy", encoder.encode(sentences).astype(np.float16))
+    dense = _dense_index(vectors, settings)
+    faiss.write_index(dense, str(folder / "dense.faiss"))
+    (folder / "passages.json").write_text(json.dumps([_record(p) for p in passages]), encoding="utf-8")
+    LexicalIndex.build(texts).save(folder / "bm25")
+    manifest = Manifest(
+        format=FORMAT_VERSION,
+        build_id=build_id,
+        model=model_id(settings),
+        dimension=vectors.shape[1],
+        corpus_fingerprint=corpus.fingerprint(),
+        chunker_version=CHUNKER_VERSION,
+        max_passage_chars=settings.max_passage_chars,
+        dense_index=type(dense).__name__,
+        documents=len(corpus),
+        passages=len(passages),
+        sentences=len(sentences),
+        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        build_seconds=round(time.perf_counter() - started, 2),
+        checksums={name: _sha256(folder / name) for name in _FILES},
+    )
+    (folder / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+    return manifest
+
+
+def _dense_index(vectors: Vectors, settings: Settings) -> faiss.Index:
+    # Inner product equals cosine similarity on normalized vectors.
+    dimension = vectors.shape[1]
+    if len(vectors) <= settings.exact_search_max:
+        index = faiss.IndexFlatIP(dimension)
+    else:
+        index = faiss.IndexHNSWFlat(dimension, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 200
+    index.add(vectors)
+    return index
+
+
+def _set_search_params(dense: faiss.Index, settings: Settings) -> None:
+    if isinstance(dense, faiss.IndexHNSW):
+        dense.hnsw.efSearch = settings.hnsw_ef_search
+
+
+def _record(passage: Passage) -> dict[str, object]:
+    return {
+        "document_id": passage.document_id,
+        "start": passage.start,
+        "end": passage.end,
+        "kind": passage.kind,
+        "sentences": passage.sentences,
+        "lead_in": passage.lead_in,
+    }
+
+
+def _passage(record: dict[str, object], corpus: Corpus) -> Passage:
+    doc = corpus.get(str(record["document_id"]))
+    start, end = int(record["start"]), int(record["end"])  # type: ignore[call-overload]
+    return Passage(
+        id=f"{doc.id}:{start}-{end}",
+        document_id=doc.id,
+        start=start,
+        end=end,
+        text=doc.text[start:end],
+        kind=record["kind"],  # type: ignore[arg-type]
+        sentences=tuple((int(s), int(e)) for s, e in record["sentences"]),  # type: ignore[attr-defined]
+        lead_in=record["lead_in"],  # type: ignore[arg-type]
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextmanager
+def _build_lock(index_dir: Path) -> Iterator[None]:
+    with (index_dir / ".build.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _atomic_write(path: Path, content: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with temporary.open("w") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _recent_builds(index_dir: Path, count: int) -> list[str]:
+    names = sorted(p.name for p in (index_dir / "builds").iterdir() if p.is_dir() and not p.name.startswith("."))
+    return names[-count:]
+
+
+def _prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove old builds and abandoned temporary folders (a build in flight holds the lock)."""
+    for path in (index_dir / "builds").iterdir():
+        if path.is_dir() and path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)

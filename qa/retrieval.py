@@ -1,0 +1,140 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 candidates, fused, then re-scored by best sentence."""
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from qa.chunking import Passage
+from qa.index import Index
+from qa.sentences import Span
+
+Method = Literal["hybrid", "dense", "bm25"]
+
+_SOURCE_INTENT = re.compile(
+    r"\b(sources?|references?|citations?|cited?|bibliograph\w*|studies|journals?|based on|come from|came from)\b",
+    re.IGNORECASE,
+)
+_CANDIDATES = 50
+_RRF_K = 60
+# Fusion weights, chosen on the train split of eval/immunotherapy.jsonl with `qa eval`.
+LEXICAL_WEIGHT = 0.3
+SENTENCE_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked passage with the evidence behind its rank."""
+
+    passage: Passage
+    score: float
+    dense: float
+    lexical: float
+    sentence: float
+    highlights: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Ranked hits plus question-level signals used to decide whether to answer."""
+
+    hits: list[Hit]
+    sources: bool
+    top_dense: float
+    top_sentence: float
+    lexical_top: float
+    known_terms: int
+    terms: int
+
+
+def wants_sources(question: str) -> bool:
+    """Does the question ask where the information comes from (then only references answer)?"""
+    return bool(_SOURCE_INTENT.search(question))
+
+
+class Retriever:
+    """Ranks an index's passages for questions already encoded as vectors."""
+
+    def __init__(self, index: Index, method: Method = "hybrid") -> None:
+        self.index = index
+        self.method = method
+        kinds = np.array([p.kind == "reference" for p in index.passages])
+        self._is_reference = kinds
+        counts = np.array([len(p.sentences) for p in index.passages])
+        self._sentence_rows = np.concatenate([[0], np.cumsum(counts)])
+
+    def search(self, vectors: npt.NDArray[np.float32], questions: list[str], k: int) -> list[Evidence]:
+        """The top `k` passages for each question (one row of `vectors` per question)."""
+        depth = min(_CANDIDATES, len(self.index.passages))
+        _, dense_ids = self.index.dense.search(np.ascontiguousarray(vectors, dtype=np.float32), depth)
+        return [self._rank(vector, question, ids, k) for vector, question, ids in zip(vectors, questions, dense_ids)]
+
+    def _rank(self, vector: npt.NDArray[np.float32], question: str, dense_ids: npt.NDArray[np.int64], k: int) -> Evidence:
+        sources = wants_sources(question) and bool(self._is_reference.any())
+        allowed = self._is_reference if sources else ~self._is_reference
+        bm25 = self.index.lexical.scores(question)
+        bm25 = np.where(allowed, bm25, 0.0)
+        lexical_ids = np.argsort(-bm25, kind="stable")[:_CANDIDATES]
+        lexical_ids = lexical_ids[bm25[lexical_ids] > 0]
+        dense_ids = dense_ids[dense_ids >= 0]
+        ids = np.array(list(dict.fromkeys([*dense_ids.tolist(), *lexical_ids.tolist()])), dtype=np.int64)
+        ids = ids[allowed[ids]] if len(ids) else ids
+        known, terms = self.index.lexical.known_terms(question)
+        if not len(ids):
+            return Evidence([], sources, 0.0, 0.0, 0.0, known, terms)
+        dense = self.index.vectors[ids] @ vector
+        lexical = bm25[ids] / bm25.max() if bm25.max() > 0 else np.zeros(len(ids), dtype=np.float32)
+        sentence, best_rows = self._best_sentences(vector, ids)
+        fused = self._fuse(ids, dense, lexical, sentence, dense_ids, lexical_ids)
+        order = np.argsort(-fused, kind="stable")[:k]
+        hits = [
+            Hit(
+                passage=self.index.passages[ids[i]],
+                score=round(float(fused[i]), 4),
+                dense=float(dense[i]),
+                lexical=float(lexical[i]),
+                sentence=float(sentence[i]),
+                highlights=self._highlights(vector, int(ids[i])),
+            )
+            for i in order
+        ]
+        return Evidence(hits, sources, float(dense.max()), float(sentence.max()), float(bm25.max()), known, terms)
+
+    def _fuse(
+        self,
+        ids: npt.NDArray[np.int64],
+        dense: npt.NDArray[np.float32],
+        lexical: npt.NDArray[np.float32],
+        sentence: npt.NDArray[np.float32],
+        dense_ids: npt.NDArray[np.int64],
+        lexical_ids: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.float64]:
+        if self.method == "dense":
+            return dense.astype(np.float64)
+        if self.method == "bm25":
+            return lexical.astype(np.float64)
+        return (dense + LEXICAL_WEIGHT * lexical + SENTENCE_WEIGHT * sentence).astype(np.float64)
+
+    def _best_sentences(
+        self, vector: npt.NDArray[np.float32], ids: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.float32], list[int]]:
+        best = np.empty(len(ids), dtype=np.float32)
+        rows = []
+        for position, pid in enumerate(ids):
+            scores = self._sentence_scores(vector, int(pid))
+            rows.append(int(scores.argmax()))
+            best[position] = scores.max()
+        return best, rows
+
+    def _sentence_scores(self, vector: npt.NDArray[np.float32], pid: int) -> npt.NDArray[np.float32]:
+        block = self.index.sentence_vectors[self._sentence_rows[pid]:self._sentence_rows[pid + 1]]
+        return np.asarray(block, dtype=np.float32) @ vector
+
+    def _highlights(self, vector: npt.NDArray[np.float32], pid: int) -> tuple[Span, ...]:
+        """The passage's best-matching sentence, as offsets within the passage text."""
+        passage = self.index.passages[pid]
+        scores = self._sentence_scores(vector, pid)
+        start, end = passage.sentences[int(scores.argmax())]
+        return ((start - passage.start, end - passage.start),)

@@ -1,0 +1,42 @@
+"""The one settings object: every tunable of the library, the API and the CLI."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Configuration read from `QA_*` environment variables (and `.env`)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="QA_", env_file=".env", env_ignore_empty=True, extra="ignore"
+    )
+
+    corpus: Path = Field(PROJECT_ROOT / "corpus", description="Folder of .txt/.md documents or a .jsonl collection.")
+    index_dir: Path = Field(PROJECT_ROOT / "index", description="Where built indexes live.")
+    model: str | None = Field(None, description="A sentence-transformers model name or path; default: the packaged all-MiniLM-L6-v2.")
+
+    max_passage_chars: int = Field(600, ge=100, le=4000)
+    top_k_default: int = Field(3, ge=1)
+    top_k_max: int = Field(10, ge=1, le=50)
+    question_max_chars: int = Field(1000, ge=10)
+
+    encoder_backend: Literal["onnx", "torch"] = "onnx"
+    quantize: bool = Field(True, description="Use the int8 ONNX model for questions.")
+    micro_batching: bool = True
+    batch_max: int = Field(64, ge=1)
+    cache_size: int = Field(2048, ge=0, description="Recent answers kept in memory; 0 turns the cache off.")
+    exact_search_max: int = Field(20000, ge=1, description="Above this many passages the dense index is HNSW.")
+    hnsw_m: int = Field(32, ge=4)
+    hnsw_ef_search: int = Field(128, ge=8)
+
+    cors_origins: list[str] = Field(default_factory=list)
+    log_questions: bool = Field(False, description="Write question text to logs; only with the users' consent.")
+    admin_token: SecretStr | None = None
+    rate_limit: str | None = Field(None, description="Per-client limit such as '60/minute'; off when unset.")
+    max_body_bytes: int = Field(16384, ge=1024)
+    trusted_proxies: list[str] = Field(default_factory=list)
