@@ -119,6 +119,6 @@ def load_encoder(settings: Settings, *, quantized: bool | None = None) -> Encode
         return TorchEncoder(folder)
     from qa.onnx_export import exported_model
 
-    exported = exported_model(folder, settings.index_dir / "models")
+    exported = exported_model(folder, settings.model_cache_dir)
     use_int8 = settings.quantize if quantized is None else quantized
     return OnnxEncoder(exported / ("model-int8.onnx" if use_int8 else "model.onnx"), folder)

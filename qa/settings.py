@@ -18,6 +18,7 @@ class Settings(BaseSettings):
 
     corpus: Path = Field(PROJECT_ROOT / "corpus", description="Folder of .txt/.md documents or a .jsonl collection.")
     index_dir: Path = Field(PROJECT_ROOT / "index", description="Where built indexes live.")
+    model_cache: Path | None = Field(None, description="Where ONNX exports of the model are kept; default <index_dir>/models.")
     model: str | None = Field(None, description="A sentence-transformers model name or path; default: the packaged all-MiniLM-L6-v2.")
 
     max_passage_chars: int = Field(600, ge=100, le=4000)
@@ -40,3 +41,7 @@ class Settings(BaseSettings):
     rate_limit: str | None = Field(None, description="Per-client limit such as '60/minute'; off when unset.")
     max_body_bytes: int = Field(16384, ge=1024)
     trusted_proxies: list[str] = Field(default_factory=list)
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.model_cache or self.index_dir / "models"

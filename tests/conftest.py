@@ -1,0 +1,48 @@
+"""Shared fixtures: the real model, a real index built once per session, the real app."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from api.main import create_app  # noqa: E402
+from qa.index import Index, ensure_index  # noqa: E402
+from qa.service import QAService  # noqa: E402
+from qa.settings import PROJECT_ROOT, Settings  # noqa: E402
+
+CORPUS = PROJECT_ROOT / "corpus"
+ARTICLE = CORPUS / "acs-immunotherapy.txt"
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for ONNX exports, shared by every index the tests build."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Settings:
+    """Settings for the built-in article, with the index in a temporary folder."""
+    return Settings(corpus=CORPUS, index_dir=tmp_path_factory.mktemp("index"), model_cache=model_cache)
+
+
+@pytest.fixture(scope="session")
+def index(settings: Settings) -> Index:
+    return ensure_index(settings)
+
+
+@pytest.fixture(scope="session")
+def service(settings: Settings, index: Index) -> QAService:
+    return QAService(settings, index)
+
+
+@pytest.fixture(scope="module")
+def client(settings: Settings, index: Index) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
