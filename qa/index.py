@@ -34,10 +34,11 @@ from qa.embedding import Encoder, Vectors, load_encoder, model_id
 from qa.errors import IndexBuildError, IndexCorrupt, IndexMissing, IndexStale
 from qa.lexical import LexicalIndex
 from qa.settings import Settings
+from qa.spelling import Speller, vocabulary
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 log = logging.getLogger("qa.index")
-_FILES = ("passages.json", "dense.faiss", "vectors.npy", "sentences.npy")
+_FILES = ("passages.json", "dense.faiss", "vectors.npy", "sentences.npy", "vocabulary.json")
 
 
 class Manifest(BaseModel):
@@ -69,8 +70,8 @@ class Index:
     dense: faiss.Index
     vectors: Vectors
     sentence_vectors: Vectors
-    sentence_passage: np.ndarray
     lexical: LexicalIndex
+    speller: Speller
     path: Path
 
 
@@ -128,13 +129,13 @@ def load_index(settings: Settings, corpus: Corpus | None = None) -> Index:
         vectors = np.load(build / "vectors.npy", mmap_mode="r")
         sentence_vectors = np.load(build / "sentences.npy", mmap_mode="r")
         lexical = LexicalIndex.load(build / "bm25")
+        speller = Speller(json.loads((build / "vocabulary.json").read_text(encoding="utf-8")))
     except Exception as exc:  # any failure to read a checked file means corruption
         raise IndexCorrupt(f"The index in {build} cannot be read ({type(exc).__name__}: {exc}).") from None
     if not dense.ntotal == len(vectors) == len(passages) or len(sentence_vectors) != manifest.sentences:
         raise IndexCorrupt(f"The index in {build} does not match its manifest. Run `qa index build`.")
     _set_search_params(dense, settings)
-    owners = np.repeat(np.arange(len(passages)), [len(p.sentences) for p in passages])
-    return Index(manifest, corpus, passages, dense, vectors, sentence_vectors, owners, lexical, build)
+    return Index(manifest, corpus, passages, dense, vectors, sentence_vectors, lexical, speller, build)
 
 
 def ensure_index(settings: Settings) -> Index:
@@ -187,6 +188,7 @@ def _write_build(
     faiss.write_index(dense, str(folder / "dense.faiss"))
     (folder / "passages.json").write_text(json.dumps([_record(p) for p in passages]), encoding="utf-8")
     LexicalIndex.build(texts).save(folder / "bm25")
+    (folder / "vocabulary.json").write_text(json.dumps(vocabulary(texts)), encoding="utf-8")
     manifest = Manifest(
         format=FORMAT_VERSION,
         build_id=build_id,

@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 ONNX_OPSET = 17
+# Bump when the export or quantization recipe changes, so cached exports are redone.
+RECIPE = "2"
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -23,7 +25,7 @@ def model_fingerprint(model_dir: Path) -> str:
 
 def exported_model(model_dir: Path, cache_dir: Path) -> Path:
     """The folder holding model.onnx and model-int8.onnx for `model_dir`, exporting if needed."""
-    target = cache_dir / f"onnx-{model_fingerprint(model_dir)}"
+    target = cache_dir / f"onnx-{model_fingerprint(model_dir)}-r{RECIPE}"
     if (target / "done.json").exists():
         return target
     staging = cache_dir / f".tmp-onnx-{os.getpid()}"
@@ -31,7 +33,7 @@ def exported_model(model_dir: Path, cache_dir: Path) -> Path:
     staging.mkdir(parents=True)
     _export(model_dir, staging / "model.onnx")
     _quantize(staging / "model.onnx", staging / "model-int8.onnx")
-    (staging / "done.json").write_text(json.dumps({"source": str(model_dir), "opset": ONNX_OPSET}))
+    (staging / "done.json").write_text(json.dumps({"source": str(model_dir), "opset": ONNX_OPSET, "recipe": RECIPE}))
     try:
         staging.rename(target)
     except OSError:
@@ -79,4 +81,6 @@ def _export(model_dir: Path, out: Path) -> None:
 def _quantize(source: Path, out: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(source), str(out), weight_type=QuantType.QInt8)
+    # Per-channel weights keep question vectors within ~0.99 cosine of the float model;
+    # per-tensor int8 drifted to ~0.96 and moved retrieval metrics by more than 0.01.
+    quantize_dynamic(str(source), str(out), weight_type=QuantType.QInt8, per_channel=True)

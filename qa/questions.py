@@ -7,6 +7,10 @@ import unicodedata
 from qa.errors import QuestionEmpty, QuestionTooLong
 
 _SPACE = re.compile(r"\s+")
+_PART_BREAK = re.compile(
+    r"\?\s*|\s*;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|how|can|could|is|are|does|do|will|would|should|when|why|who|which|where)\b)",
+    re.IGNORECASE,
+)
 
 
 def normalize_question(text: str, max_chars: int) -> str:
@@ -24,3 +28,10 @@ def normalize_question(text: str, max_chars: int) -> str:
 def question_hash(text: str) -> str:
     """A short, non-reversible tag that lets logs group repeats without holding the text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def question_parts(question: str) -> list[str]:
+    """The question followed by its sub-questions when it asks several things at once."""
+    parts = [part.strip(" ,") for part in _PART_BREAK.split(question)]
+    parts = [part for part in parts if len(part.split()) >= 2]
+    return [question, *parts] if len(parts) > 1 else [question]

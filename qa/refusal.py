@@ -12,13 +12,18 @@ from pathlib import Path
 from qa.retrieval import Evidence
 
 MODEL_FILE = Path(__file__).with_name("refusal.json")
-FEATURES = ("top_sentence", "top_dense", "coverage", "lexical")
+FEATURES = ("top_sentence", "top_dense", "coverage", "unknown_terms", "lexical")
 
 
 def features(evidence: Evidence) -> list[float]:
-    """Signals that separate real questions from off-topic ones (order as FEATURES)."""
+    """Signals that separate real questions from off-topic ones (order as FEATURES).
+
+    Words the corpus never uses (after typo correction) are strong evidence that it does
+    not answer: "cost", "insurance" or a drug name it never mentions.
+    """
     coverage = evidence.known_terms / evidence.terms if evidence.terms else 0.0
-    return [evidence.top_sentence, evidence.top_dense, coverage, math.log1p(evidence.lexical_top)]
+    unknown = min(evidence.terms - evidence.known_terms, 3)
+    return [evidence.top_sentence, evidence.top_dense, coverage, float(unknown), math.log1p(evidence.lexical_top)]
 
 
 @dataclass(frozen=True)

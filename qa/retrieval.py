@@ -1,7 +1,7 @@
 """Hybrid retrieval: dense (FAISS) and BM25 candidates, fused, then re-scored by best sentence."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -18,10 +18,6 @@ _SOURCE_INTENT = re.compile(
     re.IGNORECASE,
 )
 _CANDIDATES = 50
-_RRF_K = 60
-# Fusion weights, chosen on the train split of eval/immunotherapy.jsonl with `qa eval`.
-LEXICAL_WEIGHT = 0.3
-SENTENCE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -49,6 +45,22 @@ class Evidence:
     terms: int
 
 
+def merge_evidence(parts: list[Evidence], k: int) -> Evidence:
+    """One ranking from a whole question's evidence and its parts': best score per passage.
+
+    Question-level signals (for refusal) stay those of the whole question.
+    """
+    whole = parts[0]
+    if len(parts) == 1:
+        return whole
+    best: dict[str, Hit] = {}
+    for hit in (hit for evidence in parts for hit in evidence.hits):
+        if hit.passage.id not in best or hit.score > best[hit.passage.id].score:
+            best[hit.passage.id] = hit
+    hits = sorted(best.values(), key=lambda hit: -hit.score)[:k]
+    return replace(whole, hits=hits)
+
+
 def wants_sources(question: str) -> bool:
     """Does the question ask where the information comes from (then only references answer)?"""
     return bool(_SOURCE_INTENT.search(question))
@@ -57,9 +69,11 @@ def wants_sources(question: str) -> bool:
 class Retriever:
     """Ranks an index's passages for questions already encoded as vectors."""
 
-    def __init__(self, index: Index, method: Method = "hybrid") -> None:
+    def __init__(self, index: Index, method: Method = "hybrid", lexical_weight: float = 0.3, sentence_weight: float = 3.0) -> None:
         self.index = index
         self.method = method
+        self.lexical_weight = lexical_weight
+        self.sentence_weight = sentence_weight
         kinds = np.array([p.kind == "reference" for p in index.passages])
         self._is_reference = kinds
         counts = np.array([len(p.sentences) for p in index.passages])
@@ -86,8 +100,8 @@ class Retriever:
             return Evidence([], sources, 0.0, 0.0, 0.0, known, terms)
         dense = self.index.vectors[ids] @ vector
         lexical = bm25[ids] / bm25.max() if bm25.max() > 0 else np.zeros(len(ids), dtype=np.float32)
-        sentence, best_rows = self._best_sentences(vector, ids)
-        fused = self._fuse(ids, dense, lexical, sentence, dense_ids, lexical_ids)
+        sentence = self._best_sentences(vector, ids)
+        fused = self._fuse(dense, lexical, sentence)
         order = np.argsort(-fused, kind="stable")[:k]
         hits = [
             Hit(
@@ -103,30 +117,17 @@ class Retriever:
         return Evidence(hits, sources, float(dense.max()), float(sentence.max()), float(bm25.max()), known, terms)
 
     def _fuse(
-        self,
-        ids: npt.NDArray[np.int64],
-        dense: npt.NDArray[np.float32],
-        lexical: npt.NDArray[np.float32],
-        sentence: npt.NDArray[np.float32],
-        dense_ids: npt.NDArray[np.int64],
-        lexical_ids: npt.NDArray[np.int64],
+        self, dense: npt.NDArray[np.float32], lexical: npt.NDArray[np.float32], sentence: npt.NDArray[np.float32]
     ) -> npt.NDArray[np.float64]:
+        """A weighted sum: passage cosine, BM25 scaled to the best match, best-sentence cosine."""
         if self.method == "dense":
             return dense.astype(np.float64)
         if self.method == "bm25":
             return lexical.astype(np.float64)
-        return (dense + LEXICAL_WEIGHT * lexical + SENTENCE_WEIGHT * sentence).astype(np.float64)
+        return (dense + self.lexical_weight * lexical + self.sentence_weight * sentence).astype(np.float64)
 
-    def _best_sentences(
-        self, vector: npt.NDArray[np.float32], ids: npt.NDArray[np.int64]
-    ) -> tuple[npt.NDArray[np.float32], list[int]]:
-        best = np.empty(len(ids), dtype=np.float32)
-        rows = []
-        for position, pid in enumerate(ids):
-            scores = self._sentence_scores(vector, int(pid))
-            rows.append(int(scores.argmax()))
-            best[position] = scores.max()
-        return best, rows
+    def _best_sentences(self, vector: npt.NDArray[np.float32], ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        return np.array([self._sentence_scores(vector, int(pid)).max() for pid in ids], dtype=np.float32)
 
     def _sentence_scores(self, vector: npt.NDArray[np.float32], pid: int) -> npt.NDArray[np.float32]:
         block = self.index.sentence_vectors[self._sentence_rows[pid]:self._sentence_rows[pid + 1]]

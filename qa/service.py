@@ -8,9 +8,9 @@ from cachetools import LRUCache
 from qa.answer import Answer, assemble
 from qa.embedding import Encoder, load_encoder
 from qa.index import Index
-from qa.questions import normalize_question
+from qa.questions import normalize_question, question_parts
 from qa.refusal import RefusalModel
-from qa.retrieval import Evidence, Method, Retriever
+from qa.retrieval import Evidence, Method, Retriever, merge_evidence
 from qa.settings import Settings
 
 
@@ -37,7 +37,7 @@ class QAService:
         self.encoder = encoder or load_encoder(settings)
         self.refusal = refusal or RefusalModel.load()
         self._method = method
-        self._snapshot = Snapshot(index, Retriever(index, method))
+        self._snapshot = self._snapshot_of(index)
         self._cache: LRUCache[tuple[str, str, int], Answer] | None = (
             LRUCache(settings.cache_size) if settings.cache_size else None
         )
@@ -47,16 +47,24 @@ class QAService:
     def index(self) -> Index:
         return self._snapshot.index
 
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
+
     def swap(self, index: Index) -> None:
         """Serve `index` from now on; requests already running finish on the old one."""
-        self._snapshot = Snapshot(index, Retriever(index, self._method))
+        self._snapshot = self._snapshot_of(index)
+
+    def _snapshot_of(self, index: Index) -> Snapshot:
+        settings = self.settings
+        return Snapshot(index, Retriever(index, self._method, settings.lexical_weight, settings.sentence_weight))
 
     def ask(self, question: str, top_k: int | None = None) -> Answer:
         return self.ask_many([(question, top_k or self.settings.top_k_default)])[0]
 
     def ask_many(self, requests: list[tuple[str, int]]) -> list[Answer]:
         """Answer several questions with one encoder call (questions are normalized here)."""
-        snapshot = self._snapshot
+        snapshot = self.snapshot
         build = snapshot.index.manifest.build_id
         questions = [normalize_question(q, self.settings.question_max_chars) for q, _ in requests]
         keys = [(build, q.casefold(), k) for q, (_, k) in zip(questions, requests)]
@@ -70,8 +78,15 @@ class QAService:
         return [a for a in answers if a is not None]
 
     def evidence(self, snapshot: Snapshot, questions: list[str], top_k: int) -> list[Evidence]:
-        vectors = self.encoder.encode(questions)
-        return snapshot.retriever.search(vectors, questions, top_k)
+        """Ranked passages for each question, typos corrected to the corpus's words first.
+
+        A question that asks several things is also searched part by part (all in one
+        encoder call), and each passage keeps its best score over the parts.
+        """
+        parts = [question_parts(snapshot.index.speller.correct(q)) for q in questions]
+        flat = [part for group in parts for part in group]
+        found = iter(snapshot.retriever.search(self.encoder.encode(flat), flat, top_k))
+        return [merge_evidence([next(found) for _ in group], top_k) for group in parts]
 
     def _answer(self, snapshot: Snapshot, question: str, evidence: Evidence, top_k: int) -> Answer:
         answered = self.refusal.answers(evidence)

@@ -1,0 +1,68 @@
+"""Run `qa eval`: the service and its BM25-only and dense-only baselines on one question set."""
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from qa.evaluation import METHODS, LabelledQuestion, Report, evidence_for, fit_refusal, load_questions, score
+from qa.index import ensure_index
+from qa.service import QAService
+from qa.settings import Settings
+
+
+def run_eval(
+    settings: Settings,
+    questions_file: Path,
+    split: str = "all",
+    sample: Path | None = None,
+    limit: int | None = None,
+    fit: bool = False,
+) -> dict[str, Any]:
+    """Every figure of one evaluation run, as a plain dict (what `--json` prints)."""
+    settings = settings.model_copy(update={"cache_size": 0})
+    index = ensure_index(settings)
+    questions = _select(load_questions(questions_file, index.corpus, split), sample, limit)
+    result: dict[str, Any] = {"questions_file": str(questions_file), "split": split, "corpus": str(settings.corpus), "passages": len(index.passages), "reports": []}
+    for method in METHODS:
+        service = QAService(settings, index, method=method)
+        evidence = evidence_for(service, questions)
+        if fit and method == "hybrid":
+            service.refusal = fit_refusal(questions, evidence)
+            service.refusal.save(fitted_on=f"{questions_file.name} split={split}")
+            result["refusal_model"] = service.refusal.__dict__
+        report = score(method, questions, evidence, service if method == "hybrid" else None)
+        result["reports"].append(report.to_dict())
+    return result
+
+
+def _select(questions: list[LabelledQuestion], sample: Path | None, limit: int | None) -> list[LabelledQuestion]:
+    if sample:
+        wanted = set(sample.read_text().split())
+        questions = [q for q in questions if q.id in wanted]
+    return questions[:limit] if limit else questions
+
+
+def render(result: dict[str, Any], console: Console) -> None:
+    """Tables for people: the methods side by side, refusal, and the hybrid's breakdown by style."""
+    reports = [Report(**r) for r in result["reports"]]
+    main = Table(title=f"{result['questions_file']} (split {result['split']}, {result['passages']} passages)")
+    for column in ("method", "answerable", "R@1", "R@3", "R@5", "R@10", "MRR@10"):
+        main.add_column(column, justify="right")
+    for r in reports:
+        recall = {int(k): v for k, v in r.recall.items()}
+        main.add_row(r.method, str(r.answerable), *(f"{recall[k]:.3f}" for k in (1, 3, 5, 10)), f"{r.mrr:.3f}")
+    console.print(main)
+    hybrid = reports[0]
+    if hybrid.refusal:
+        labels = {"answerable": "answerable refused (false refusals)", "offtopic": "off-topic refused", "unanswerable": "unanswerable refused"}
+        for kind, rate in hybrid.refusal.items():
+            console.print(f"{labels.get(kind, kind)}: {rate:.1%}")
+        console.print(f"mean returned passage: {hybrid.mean_passage_chars} characters")
+    styles = Table(title="hybrid by question style")
+    for column in ("style", "n", "R@1", "R@3", "MRR@10"):
+        styles.add_column(column, justify="right")
+    for style, figures in hybrid.by_style.items():
+        styles.add_row(style, str(int(figures["n"])), f"{figures['R@1']:.3f}", f"{figures['R@3']:.3f}", f"{figures['MRR@10']:.3f}")
+    console.print(styles)

@@ -1,0 +1,168 @@
+"""Evaluate retrieval and refusal on labelled questions: R@k, MRR@10, refusal rates, baselines.
+
+Two label formats are read, one JSON object per line:
+- our own: {"question", "kind": answerable|offtopic|unanswerable, "style", "split", "answers": [substring, ...]}
+  where each substring is a distinctive phrase of the paragraph that answers;
+- MedQuAD: {"question", "doc_id", "start", "end", "qtype"} where text[start:end] is the gold answer.
+"""
+
+import json
+import math
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from qa.chunking import Passage
+from qa.documents import Corpus
+import numpy as np
+
+from qa.errors import CorpusError
+from qa.refusal import RefusalModel, features
+from qa.retrieval import Evidence, Method
+from qa.service import QAService
+
+Gold = tuple[str, int, int]
+METHODS: tuple[Method, ...] = ("hybrid", "bm25", "dense")
+_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    id: str
+    question: str
+    kind: str
+    style: str
+    split: str
+    gold: tuple[Gold, ...] = ()
+
+
+@dataclass
+class Report:
+    """Figures for one method over one set of questions."""
+
+    method: str
+    questions: int
+    answerable: int
+    recall: dict[int, float]
+    mrr: float
+    by_style: dict[str, dict[str, float]]
+    refusal: dict[str, float] = field(default_factory=dict)
+    mean_passage_chars: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def load_questions(path: Path, corpus: Corpus, split: str = "all", limit: int | None = None) -> list[LabelledQuestion]:
+    """Labelled questions from `path`, resolving substring labels to spans of the corpus."""
+    items = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                item = _labelled(json.loads(line), corpus, number)
+                if split in ("all", item.split):
+                    items.append(item)
+    return items[:limit] if limit else items
+
+
+def _labelled(record: dict[str, Any], corpus: Corpus, number: int) -> LabelledQuestion:
+    ident = str(record.get("id") or record.get("qid") or number)
+    if "doc_id" in record:
+        gold: tuple[Gold, ...] = ((record["doc_id"], record["start"], record["end"]),)
+        return LabelledQuestion(ident, record["question"], "answerable", record.get("qtype", "medquad"), "all", gold)
+    gold = tuple(_locate(phrase, corpus) for phrase in record.get("answers", []))
+    return LabelledQuestion(ident, record["question"], record["kind"], record["style"], record.get("split", "all"), gold)
+
+
+def _locate(phrase: str, corpus: Corpus) -> Gold:
+    for doc in corpus:
+        start = doc.text.find(phrase)
+        if start >= 0:
+            return doc.id, start, start + len(phrase)
+    raise CorpusError(f"Label {phrase!r} does not occur in the corpus.")
+
+
+def is_hit(passage: Passage, gold: tuple[Gold, ...]) -> bool:
+    """The passage holds at least half of a gold phrase (all of it when it is short)."""
+    for doc_id, start, end in gold:
+        overlap = min(passage.end, end) - max(passage.start, start)
+        if doc_id == passage.document_id and overlap > 0 and overlap >= min(end - start, 20) / 2:
+            return True
+    return False
+
+
+def first_hit_rank(evidence: Evidence, gold: tuple[Gold, ...]) -> int | None:
+    return next((rank for rank, hit in enumerate(evidence.hits, start=1) if is_hit(hit.passage, gold)), None)
+
+
+def evidence_for(service: QAService, questions: list[LabelledQuestion], batch: int = 256) -> list[Evidence]:
+    """Run questions through the service's own retrieval path, in batches."""
+    found: list[Evidence] = []
+    for begin in range(0, len(questions), batch):
+        texts = [q.question for q in questions[begin:begin + batch]]
+        found.extend(service.evidence(service.snapshot, texts, _DEPTH))
+    return found
+
+
+def score(method: str, questions: list[LabelledQuestion], evidence: list[Evidence], service: QAService | None) -> Report:
+    """R@1/3/5/10 and MRR@10 over answerable questions; refusal rates when a service is given."""
+    ranks = {q.id: first_hit_rank(ev, q.gold) for q, ev in zip(questions, evidence) if q.kind == "answerable"}
+    styles: dict[str, list[int | None]] = defaultdict(list)
+    for q in questions:
+        if q.kind == "answerable":
+            styles[q.style].append(ranks[q.id])
+    report = Report(
+        method=method,
+        questions=len(questions),
+        answerable=len(ranks),
+        recall={k: _recall(list(ranks.values()), k) for k in (1, 3, 5, 10)},
+        mrr=_mrr(list(ranks.values())),
+        by_style={s: {"n": len(r), "R@1": _recall(r, 1), "R@3": _recall(r, 3), "MRR@10": _mrr(r)} for s, r in sorted(styles.items())},
+    )
+    if service is not None:
+        _add_refusal(report, questions, evidence, service)
+    return report
+
+
+def _add_refusal(report: Report, questions: list[LabelledQuestion], evidence: list[Evidence], service: QAService) -> None:
+    refused: dict[str, list[bool]] = defaultdict(list)
+    lengths = []
+    for q, ev in zip(questions, evidence):
+        answered = service.refusal.answers(ev)
+        refused[q.kind].append(not answered)
+        if answered and q.kind == "answerable":
+            lengths.extend(len(hit.passage.text) for hit in ev.hits[: service.settings.top_k_default])
+    report.refusal = {kind: round(sum(flags) / len(flags), 4) for kind, flags in sorted(refused.items())}
+    report.mean_passage_chars = round(statistics.mean(lengths), 1) if lengths else None
+
+
+def _recall(ranks: list[int | None], k: int) -> float:
+    return round(sum(1 for r in ranks if r is not None and r <= k) / len(ranks), 4) if ranks else 0.0
+
+
+def _mrr(ranks: list[int | None]) -> float:
+    return round(sum(1 / r for r in ranks if r is not None and r <= _DEPTH) / len(ranks), 4) if ranks else 0.0
+
+
+def fit_refusal(questions: list[LabelledQuestion], evidence: list[Evidence], max_false_refusal: float = 0.02) -> RefusalModel:
+    """Fit the refusal model: answerable against off-topic questions of the given set.
+
+    Features are standardized for the fit and the scaling folded back into the weights.
+    The threshold is the highest that refuses at most `max_false_refusal` of the
+    answerable questions, a margin under the 3% target for unseen questions.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [(features(ev), q.kind == "answerable") for q, ev in zip(questions, evidence) if q.kind != "unanswerable" and ev.hits and not ev.sources]
+    x = np.array([row for row, _ in rows])
+    y = np.array([label for _, label in rows])
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    fitted = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit((x - mean) / std, y)
+    weights = fitted.coef_[0] / std
+    bias = float(fitted.intercept_[0] - (weights * mean).sum())
+    model = RefusalModel(tuple(round(float(w), 6) for w in weights), round(bias, 6), 0.5)
+    answerable = sorted(model.probability(ev) for q, ev in zip(questions, evidence) if q.kind == "answerable" and not ev.sources)
+    cut = answerable[int(math.floor(max_false_refusal * len(answerable)))]
+    return replace(model, threshold=round(min(cut, 0.5), 4))

@@ -1,0 +1,40 @@
+"""Correct misspelled question words to the corpus's own vocabulary (pyspellchecker + rapidfuzz)."""
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+from spellchecker import SpellChecker
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+_MIN_LENGTH = 4
+_MIN_SIMILARITY = 80.0
+
+
+def vocabulary(texts: Iterable[str]) -> dict[str, int]:
+    """Lower-cased words of the corpus with their counts."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(word.lower() for word in _WORD.findall(text))
+    return dict(counts)
+
+
+class Speller:
+    """Replaces a word that neither the corpus nor an English dictionary knows by the
+    closest corpus word, when close enough; real words are never changed."""
+
+    def __init__(self, words: dict[str, int]) -> None:
+        self._words = words
+        self._english = SpellChecker()
+        self._choices = sorted(w for w in words if len(w) >= _MIN_LENGTH - 1)
+
+    def correct(self, question: str) -> str:
+        return _WORD.sub(lambda match: self._word(match.group(0)), question)
+
+    def _word(self, word: str) -> str:
+        lower = word.lower()
+        if len(lower) < _MIN_LENGTH or lower in self._words or self._english.known([lower]):
+            return word
+        best = process.extractOne(lower, self._choices, scorer=fuzz.ratio, score_cutoff=_MIN_SIMILARITY)
+        return best[0] if best else word
