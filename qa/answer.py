@@ -8,8 +8,8 @@ from qa.retrieval import Hit
 from qa.sentences import Span
 
 DISCLAIMER = (
-    "These passages are quoted word for word from the source named with each one. "
-    "They are general information, not medical advice: please review them with your doctor."
+    "This service quotes its sources word for word and gives general information, not medical advice. "
+    "Please review any information with your doctor, who knows your situation."
 )
 HELPLINE = {
     "name": "American Cancer Society cancer helpline",
@@ -39,6 +39,7 @@ class AnswerPassage:
     end: int
     publisher: str | None
     last_revised: str | None
+    copyright: str | None
     kind: str
     highlights: list[dict[str, int]]
 
@@ -71,6 +72,7 @@ def answer_passage(hit: Hit, doc: Document) -> AnswerPassage:
         end=passage.end,
         publisher=doc.publisher,
         last_revised=doc.last_revised,
+        copyright=doc.copyright,
         kind=passage.kind,
         highlights=[_span(h) for h in hit.highlights],
     )

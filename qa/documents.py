@@ -11,6 +11,7 @@ from qa.errors import CorpusError, DocumentNotFound
 TEXT_SUFFIXES = (".txt", ".md")
 SIDECAR_SUFFIX = ".meta.json"
 _KNOWN_FIELDS = ("id", "title", "url", "text", "publisher", "last_revised", "copyright", "boilerplate")
+_TEXT_FIELDS = ("title", "url", "publisher", "source", "last_revised", "copyright")
 
 
 @dataclass(frozen=True)
@@ -70,45 +71,59 @@ class Corpus:
 
 def document_from_record(record: dict[str, Any], default_id: str) -> Document:
     """Build a Document from a JSON record; fields it does not know are kept as metadata."""
+    doc_id = str(record.get("id") or default_id)
     text = record.get("text")
     if not isinstance(text, str):
-        raise CorpusError(f"Document {record.get('id', default_id)!r} has no text.")
+        raise CorpusError(f"Document {doc_id!r} has no text.")
+    wrong = [name for name in _TEXT_FIELDS if not isinstance(record.get(name) or "", str)]
+    lines = record.get("boilerplate") or []
+    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        wrong.append("boilerplate")
+    if wrong:
+        raise CorpusError(f"Document {doc_id!r}: {', '.join(wrong)} must be text (boilerplate: a list of lines).")
     return Document(
-        id=str(record.get("id") or default_id),
+        id=doc_id,
         text=text,
         title=record.get("title") or None,
         url=record.get("url") or None,
         publisher=record.get("publisher") or record.get("source") or None,
         last_revised=record.get("last_revised") or None,
         copyright=record.get("copyright") or None,
-        boilerplate=tuple(record.get("boilerplate") or ()),
+        boilerplate=tuple(lines),
         metadata={k: v for k, v in record.items() if k not in _KNOWN_FIELDS},
     )
 
 
-def _read_text_document(path: Path) -> Document:
+def _read_utf8(path: Path) -> str:
     # Bytes are decoded as they are, so "\r\n" survives and offsets stay exact.
-    text = path.read_bytes().decode("utf-8")
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+
+
+def _json_object(raw: str, where: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise CorpusError(f"{where} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise CorpusError(f"{where} is not a JSON object.")
+    return value
+
+
+def _read_text_document(path: Path) -> Document:
+    text = _read_utf8(path)
     sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
-    meta: dict[str, Any] = {}
-    if sidecar.exists():
-        try:
-            meta = json.loads(sidecar.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise CorpusError(f"Metadata file {sidecar} is not valid JSON: {exc}") from None
+    meta = _json_object(_read_utf8(sidecar), f"Metadata file {sidecar}") if sidecar.exists() else {}
     return document_from_record({**meta, "text": text}, default_id=path.stem)
 
 
 def _read_collection(path: Path) -> Iterator[Document]:
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise CorpusError(f"{path}:{number} is not valid JSON: {exc}") from None
-            yield document_from_record(record, default_id=f"{path.stem}-{number}")
+    # Split on "\n" only: JSON strings may hold U+2028, which str.splitlines() would break on.
+    for number, line in enumerate(_read_utf8(path).split("\n"), start=1):
+        if line.strip():
+            yield document_from_record(_json_object(line, f"{path}:{number}"), default_id=f"{path.stem}-{number}")
 
 
 def _documents_at(path: Path) -> Iterator[Document]:

@@ -203,10 +203,14 @@ def _write_build(
         sentences=len(sentences),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - started, 2),
-        checksums={name: _sha256(folder / name) for name in _FILES},
+        checksums={path.relative_to(folder).as_posix(): _sha256(path) for path in _checked_files(folder)},
     )
     (folder / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
     return manifest
+
+
+def _checked_files(folder: Path) -> list[Path]:
+    return [folder / name for name in _FILES] + sorted((folder / "bm25").iterdir())
 
 
 def _dense_index(vectors: Vectors, settings: Settings) -> faiss.Index:

@@ -69,7 +69,7 @@ def wants_sources(question: str) -> bool:
 class Retriever:
     """Ranks an index's passages for questions already encoded as vectors."""
 
-    def __init__(self, index: Index, method: Method = "hybrid", lexical_weight: float = 0.3, sentence_weight: float = 3.0) -> None:
+    def __init__(self, index: Index, method: Method = "hybrid", lexical_weight: float = 0.3, sentence_weight: float = 2.0) -> None:
         self.index = index
         self.method = method
         self.lexical_weight = lexical_weight
@@ -127,15 +127,34 @@ class Retriever:
         return (dense + self.lexical_weight * lexical + self.sentence_weight * sentence).astype(np.float64)
 
     def _best_sentences(self, vector: npt.NDArray[np.float32], ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
-        return np.array([self._sentence_scores(vector, int(pid)).max() for pid in ids], dtype=np.float32)
+        """Per passage: the mean of its best sentence's and its best sentence pair's cosine.
 
-    def _sentence_scores(self, vector: npt.NDArray[np.float32], pid: int) -> npt.NDArray[np.float32]:
+        A lone sentence loses its context ("These are called biomarkers."), a pair keeps
+        some; the pair vector is the normalized sum of the two sentence vectors.
+        """
+        best = np.empty(len(ids), dtype=np.float32)
+        for position, pid in enumerate(ids):
+            block = self._sentence_block(int(pid))
+            single = block @ vector
+            pairs = block[:-1] + block[1:]
+            window = (pairs @ vector) / np.linalg.norm(pairs, axis=1) if len(block) > 1 else single
+            best[position] = (single.max() + window.max()) / 2
+        return best
+
+    def _sentence_block(self, pid: int) -> npt.NDArray[np.float32]:
         block = self.index.sentence_vectors[self._sentence_rows[pid]:self._sentence_rows[pid + 1]]
-        return np.asarray(block, dtype=np.float32) @ vector
+        return np.asarray(block, dtype=np.float32)
 
     def _highlights(self, vector: npt.NDArray[np.float32], pid: int) -> tuple[Span, ...]:
-        """The passage's best-matching sentence, as offsets within the passage text."""
+        """The passage's best-matching sentence, as offsets within the passage text.
+
+        A lead-in ("... include:") is only a pointer to what follows, so it is never the
+        highlight when the passage has another sentence.
+        """
         passage = self.index.passages[pid]
-        scores = self._sentence_scores(vector, pid)
+        scores = self._sentence_block(pid) @ vector
+        lead_ins = [passage.text[s - passage.start:e - passage.start].endswith(":") for s, e in passage.sentences]
+        if not all(lead_ins):
+            scores = np.where(lead_ins, -np.inf, scores)
         start, end = passage.sentences[int(scores.argmax())]
         return ((start - passage.start, end - passage.start),)

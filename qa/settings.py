@@ -26,8 +26,10 @@ class Settings(BaseSettings):
     top_k_max: int = Field(10, ge=1, le=50)
     question_max_chars: int = Field(1000, ge=10)
 
+    lexical_weight: float = Field(0.3, ge=0, description="Weight of normalized BM25 in the hybrid score.")
+    sentence_weight: float = Field(2.0, ge=0, description="Weight of the best sentence (and sentence pair) similarity in the hybrid score.")
     encoder_backend: Literal["onnx", "torch"] = "onnx"
-    quantize: bool = Field(True, description="Use the int8 ONNX model for questions.")
+    quantize: bool = Field(False, description="Use the int8 ONNX model for questions (off: it moved eval metrics by more than 0.01).")
     micro_batching: bool = True
     batch_max: int = Field(64, ge=1)
     cache_size: int = Field(2048, ge=0, description="Recent answers kept in memory; 0 turns the cache off.")
@@ -36,8 +38,11 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(128, ge=8)
 
     cors_origins: list[str] = Field(default_factory=list)
+    frame_ancestors: list[str] = Field(default_factory=list, description="Origins allowed to embed the chat page in a frame; none by default.")
     log_questions: bool = Field(False, description="Write question text to logs; only with the users' consent.")
-    admin_token: SecretStr | None = None
+    clipboard_file: Path | None = Field(None, description="`qa chat`'s :copy also writes the passage to this file.")
+    admin_token: SecretStr | None = Field(None, description="Bearer token for POST /v1/admin/reindex; the endpoint is off (404) when unset.")
+    index_watch_seconds: float = Field(2.0, ge=0, description="How often a server checks for a build made by `qa index build`; 0 turns it off.")
     rate_limit: str | None = Field(None, description="Per-client limit such as '60/minute'; off when unset.")
     max_body_bytes: int = Field(16384, ge=1024)
     trusted_proxies: list[str] = Field(default_factory=list)

@@ -1,0 +1,67 @@
+"""GET /v1/documents/{id}: the full text, against which every passage of an answer checks by offsets."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qa.settings import PROJECT_ROOT
+
+ARTICLE = PROJECT_ROOT / "corpus" / "acs-immunotherapy.txt"
+
+
+def test_the_article_is_served_whole_with_its_metadata(client: TestClient) -> None:
+    response = client.get("/v1/documents/acs-immunotherapy")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["text"].encode("utf-8") == ARTICLE.read_bytes()
+    assert body["id"] == "acs-immunotherapy"
+    assert body["publisher"] == "American Cancer Society (medical and editorial content team, with review by ASCO)"
+    assert body["last_revised"] == "2025-08-07"
+    assert body["copyright"] == "American Cancer Society medical information is copyrighted material."
+    assert (body["title"], body["url"]) == (None, None)
+    assert body["metadata"] == {"language": "en"}
+
+
+@pytest.mark.parametrize(
+    ("question", "top_k"),
+    [
+        ("Can I take immunotherapy as a pill?", 10),
+        ("What are the side effects?", 5),
+        ("What sources is this information based on?", 10),
+        ("How long does a cycle of treatment last?", 3),
+    ],
+)
+def test_every_answer_passage_is_the_document_text_between_its_offsets(
+    client: TestClient, question: str, top_k: int
+) -> None:
+    passages = client.post("/v1/ask", json={"question": question, "top_k": top_k}).json()["passages"]
+    assert passages
+    texts = {}
+    for passage in passages:
+        document_id = passage["document_id"]
+        if document_id not in texts:
+            texts[document_id] = client.get(f"/v1/documents/{document_id}").json()["text"]
+        assert texts[document_id][passage["start"]:passage["end"]] == passage["text"]
+
+
+def test_an_unknown_document_is_a_404_with_a_json_body(client: TestClient) -> None:
+    response = client.get("/v1/documents/no-such-document")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No document with id 'no-such-document'.", "code": "document_not_found"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/documents/..%2F..%2Fetc%2Fpasswd",
+        "/v1/documents/%00",
+        "/v1/documents/%F0%9F%92%8A",
+        "/v1/documents/acs-immunotherapy.txt",
+        "/v1/documents/ACS-IMMUNOTHERAPY",
+        pytest.param("/v1/documents/" + "x" * 5000, id="5000-character id"),
+        "/v1/documents/acs-immunotherapy/extra",
+    ],
+)
+def test_odd_document_ids_are_not_found_and_never_an_error(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "detail" in response.json()

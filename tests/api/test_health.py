@@ -1,0 +1,34 @@
+"""Liveness and readiness: /healthz while the process is up, /readyz only once the index is loaded."""
+
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from qa.index import Index
+from qa.settings import Settings
+
+
+def test_healthz_is_ok(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_names_the_live_build(client: TestClient, settings: Settings, index: Index) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["build_id"] == (settings.index_dir / "CURRENT").read_text().strip()
+    assert body["passages"] == len(index.passages)
+
+
+def test_before_the_index_is_loaded_only_liveness_is_ok(settings: Settings) -> None:
+    # Without `with`, the lifespan does not run: the app is up but has loaded nothing.
+    client = TestClient(create_app(settings))
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["status"] == "loading"
+    asked = client.post("/v1/ask", json={"question": "Can I take immunotherapy as a pill?"})
+    assert asked.status_code == 503
+    assert "loading" in asked.json()["detail"]

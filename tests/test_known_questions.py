@@ -1,0 +1,30 @@
+"""Questions with one right paragraph in the article: it must come first, verbatim."""
+
+import pytest
+
+from qa.service import QAService
+
+KNOWN = [
+    ("Can I take immunotherapy as a pill?", "Oral immunotherapy is taken by mouth as a pill"),
+    ("How is immunotherapy different from chemo?", "Chemotherapy and immunotherapy are both treatments"),
+    ("side effects of immunotherapy", "side effects"),
+    ("What is intravesical therapy?", "Intravesical therapy may be used"),
+    ("Can immunotherapy be rubbed on the skin?", "Topical immunotherapy is rubbed onto the skin"),
+    ("what is biomarker testing", "Biomarker testing is done before treatment"),
+    ("What is palliative immunotherapy?", "This is called palliative immunotherapy"),
+    ("How often is immunotherapy given?", "Immunotherapy can be given daily, weekly, or monthly"),
+    ("Can immunotherapy be given as a shot?", "given as an injection or shot rather than through an IV"),
+    ("What is combination immunotherapy?", "(called combination immunotherapy)"),
+    ("What is the immune system?", "Your immune system is made up of organs, cells, and substances"),
+    ("Should I get a second opinion?", "ask about getting a second opinion"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), KNOWN, ids=[question for question, _ in KNOWN])
+def test_the_right_paragraph_comes_first(service: QAService, question: str, expected: str) -> None:
+    answer = service.ask(question)
+    assert answer.answered, "refused"
+    first = answer.passages[0]
+    assert expected in first.text, f"first passage was: {first.text[:120]!r}"
+    assert first.kind == "content"
+    assert first.text == service.index.corpus.get(first.document_id).text[first.start:first.end]
