@@ -4,6 +4,7 @@ import json
 import logging
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -20,6 +21,7 @@ app.add_typer(index_app, name="index")
 CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Folder of documents or a .jsonl collection.")]
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives.")]
 UrlOpt = Annotated[str | None, typer.Option("--url", help="Ask a running server instead of the local index.")]
+TopKOpt = Annotated[int, typer.Option("--top-k", min=1, max=10, help="How many passages.")]
 EXIT_CODES: list[tuple[type[QAError], int]] = [(QuestionError, 2), (CorpusError, 2), (IndexLoadError, 3), (IndexBuildError, 4)]
 
 
@@ -39,7 +41,9 @@ def fail(error: QAError) -> NoReturn:
 
 
 def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Our own messages at INFO; third-party chatter (the ONNX quantizer logs every tensor) at WARNING.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("qa").setLevel(logging.INFO)
 
 
 @app.command()
@@ -82,40 +86,100 @@ def index_build(corpus: CorpusOpt = None, index_dir: IndexDirOpt = None) -> None
     )
 
 
-def ask_local(settings: Settings, question: str, top_k: int) -> dict[str, Any]:
-    from qa.index import ensure_index
-    from qa.service import QAService
-
-    return QAService(settings, ensure_index(settings)).ask(question, top_k).to_dict()
-
-
-def ask_remote(url: str, question: str, top_k: int) -> dict[str, Any]:
-    import httpx
-
-    response = httpx.post(f"{url.rstrip('/')}/v1/ask", json={"question": question, "top_k": top_k}, timeout=30)
-    if response.status_code != 200:
-        raise QuestionError(f"The server answered {response.status_code}: {response.text}")
-    result: dict[str, Any] = response.json()
-    return result
-
-
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in your own words.")],
-    top_k: Annotated[int, typer.Option("--top-k", min=1, max=10, help="How many passages.")] = 3,
+    top_k: TopKOpt = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON instead.")] = False,
     url: UrlOpt = None,
     corpus: CorpusOpt = None,
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Answer one question with verbatim passages."""
-    from qa.console import render_answer
+    from qa.console import print_json, render_answer
+    from qa.questions import normalize_question
+    from qa.sources import open_source
 
+    settings = settings_for(corpus, index_dir)
     try:
-        answer = ask_remote(url, question, top_k) if url else ask_local(settings_for(corpus, index_dir), question, top_k)
+        normalize_question(question, settings.question_max_chars)  # refuse an empty question before loading anything
+        with open_source(settings, url) as source:
+            answer = source.ask(question, top_k)
     except QAError as error:
         fail(error)
     if as_json:
-        sys.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
+        print_json(answer, Console())
     else:
         render_answer(answer, Console())
+
+
+@app.command()
+def chat(top_k: TopKOpt = 3, url: UrlOpt = None, corpus: CorpusOpt = None, index_dir: IndexDirOpt = None) -> None:
+    """Answer question after question, loading the index once; :help lists the commands."""
+    from qa.chat import run_chat
+    from qa.sources import open_source
+
+    settings = settings_for(corpus, index_dir)
+    console = Console()
+    try:
+        with ExitStack() as stack:
+            with console.status(f"Connecting to {url}…" if url else "Loading the index and the model…"):
+                source = stack.enter_context(open_source(settings, url))
+            run_chat(source, settings, top_k, console)
+    except QAError as error:
+        fail(error)
+
+
+@app.command()
+def bench(
+    questions: Annotated[int, typer.Option("--questions", min=1, help="Questions timed in process, per path.")] = 300,
+    requests: Annotated[int, typer.Option("--requests", min=1, help="HTTP requests per concurrency level and mode.")] = 500,
+    concurrency: Annotated[str, typer.Option("--concurrency", help="HTTP concurrency levels, comma-separated.")] = "1,8,32",
+    time_cap: Annotated[float, typer.Option("--time-cap", min=1, help="Seconds at most per HTTP load run.")] = 60,
+    skip_http: Annotated[bool, typer.Option("--skip-http", help="Only the in-process and index-build figures.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    corpus: CorpusOpt = None,
+    index_dir: IndexDirOpt = None,
+) -> None:
+    """Measure latency, throughput, cold start and memory against the naive baseline, in one run."""
+    from qa.bench import BenchPlan, parse_levels, render_report, run_bench
+
+    _configure_logging()
+    try:
+        levels = parse_levels(concurrency)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--concurrency") from None
+    plan = BenchPlan(questions=questions, requests=requests, concurrency=levels, http=not skip_http, time_cap_s=time_cap)
+    try:
+        report = run_bench(settings_for(corpus, index_dir), plan)
+    except QAError as error:
+        fail(error)
+    if as_json:
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        render_report(report, Console())
+
+
+@app.command("eval")
+def evaluate(
+    questions_file: Annotated[Path, typer.Argument(help="Labelled questions (.jsonl): ours or MedQuAD's format.")],
+    split: Annotated[str, typer.Option(help="train, test or all.")] = "all",
+    sample: Annotated[Path | None, typer.Option(help="File of question ids to keep (MedQuAD's sample).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N questions.")] = None,
+    fit_refusal: Annotated[bool, typer.Option("--fit-refusal", help="Refit the refusal model on these questions and save it.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print figures as JSON.")] = False,
+    corpus: CorpusOpt = None,
+    index_dir: IndexDirOpt = None,
+) -> None:
+    """Measure R@k, MRR@10 and refusal against BM25-only and dense-only baselines."""
+    from qa.eval_report import render, run_eval
+
+    _configure_logging()
+    try:
+        result = run_eval(settings_for(corpus, index_dir), questions_file, split, sample, limit, fit_refusal)
+    except QAError as error:
+        fail(error)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        render(result, Console())

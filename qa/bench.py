@@ -1,0 +1,305 @@
+"""Benchmark the fast paths against the naive baseline measured in the same run, figure by figure."""
+
+import itertools
+import json
+import logging
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from qa.bench_http import NAIVE_ENV, ServerRun, measure_server
+from qa.embedding import TorchEncoder, model_dir
+from qa.index import Index, build_index, ensure_index
+from qa.service import QAService
+from qa.settings import PROJECT_ROOT, Settings
+
+log = logging.getLogger("qa.bench")
+QUESTIONS_FILE = PROJECT_ROOT / "eval" / "immunotherapy.jsonl"
+IN_PROCESS, STARTUP = "in-process", "startup"
+FAQ_SIZE = 20
+_WARMUP = 5
+_FORMATS = {"ms": "{:.1f} ms", "s": "{:.2f} s", "MB": "{:.0f} MB", "q/s": "{:.0f} q/s", "errors": "{:.0f}"}
+_PACKAGES = ("torch", "onnxruntime", "sentence-transformers", "faiss-cpu", "uvicorn", "httpx")
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    """How much to measure: counts are bounded so a run takes minutes, not hours."""
+
+    questions: int = 300
+    requests: int = 500
+    concurrency: tuple[int, ...] = (1, 8, 32)
+    http: bool = True
+    time_cap_s: float = 60.0
+    questions_file: Path = QUESTIONS_FILE
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure of the fast path beside the naive baseline's, from the same run."""
+
+    section: str
+    name: str
+    unit: str
+    value: float
+    baseline: float | None
+    lower_is_better: bool = True
+
+    @property
+    def ratio(self) -> float | None:
+        """How many times better than the baseline (above 1 is better), when both are positive."""
+        if self.baseline is None or not (self.value > 0 and self.baseline > 0):  # also rules out NaN
+            return None
+        return self.baseline / self.value if self.lower_is_better else self.value / self.baseline
+
+
+@dataclass(frozen=True)
+class Target:
+    """A goal from issue 4, checked on one figure."""
+
+    description: str
+    section: str
+    name: str
+    met_by: Callable[[Figure], bool]
+
+
+def http_section(mode: str, concurrency: int) -> str:
+    return f"HTTP {mode} c={concurrency}"
+
+
+TARGETS = (
+    Target("in-process p50 at least 3x faster than the baseline", IN_PROCESS, "full answer p50", lambda f: (f.ratio or 0) >= 3),
+    Target("HTTP c=32 at least 200 questions/s", http_section("unique", 32), "throughput", lambda f: f.value >= 200),
+    Target("HTTP c=32 p99 under 200 ms", http_section("unique", 32), "p99", lambda f: f.value < 200),
+    Target("HTTP c=32 at least 4x the naive server's throughput", http_section("unique", 32), "throughput", lambda f: (f.ratio or 0) >= 4),
+    Target("HTTP c=32 zero errors", http_section("unique", 32), "errors", lambda f: f.value == 0),
+    Target("cold start to /readyz in 5 s or less", STARTUP, "cold start to /readyz", lambda f: f.value <= 5),
+)
+
+
+@dataclass
+class Report:
+    """Every figure of a run, what each section compares, and the machine it ran on."""
+
+    machine: dict[str, Any]
+    figures: list[Figure] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def find(self, section: str, name: str) -> Figure | None:
+        return next((f for f in self.figures if (f.section, f.name) == (section, name)), None)
+
+    def targets(self) -> list[tuple[str, bool | None]]:
+        """Each target with whether it was met (None when its figure was not measured)."""
+        checks = []
+        for target in TARGETS:
+            figure = self.find(target.section, target.name)
+            checks.append((target.description, None if figure is None else target.met_by(figure)))
+        return checks
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "machine": self.machine,
+            "notes": self.notes,
+            "figures": [{**asdict(f), "ratio": f.ratio} for f in self.figures],
+            "targets": [{"target": name, "met": met} for name, met in self.targets()],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+
+def load_questions(path: Path) -> list[str]:
+    """The `question` field of every line of a JSON-lines evaluation file."""
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line)["question"] for line in lines if line.strip()]
+
+
+def cycled(questions: list[str], count: int) -> list[str]:
+    return list(itertools.islice(itertools.cycle(questions), count))
+
+
+def run_bench(settings: Settings, plan: BenchPlan) -> Report:
+    """Measure everything the plan asks for, fast and naive side by side, on a built index."""
+    index = ensure_index(settings)
+    questions = load_questions(plan.questions_file)
+    service = QAService(settings.model_copy(update={"cache_size": 0}), index)
+    report = Report(machine_info(service, index))
+    log.info("Timing %d questions in process.", plan.questions)
+    report.figures += measure_in_process(service, TorchEncoder(model_dir(settings)), cycled(questions, plan.questions))
+    report.notes[IN_PROCESS] = (
+        f"{plan.questions} questions one at a time, answer cache off. Baseline: sentence-transformers encode() "
+        f"of one question with its default settings, then FAISS search (top {settings.top_k_default}). "
+        "'encoder' compares the encoders alone; 'full answer' is QAService.ask (encoder, hybrid retrieval, "
+        "refusal, highlights) against that same baseline."
+    )
+    log.info("Timing index builds.")
+    report.figures += measure_build(settings)
+    report.notes[STARTUP] = (
+        "Cold start: process start to the first 200 from /readyz, index already built. Peak RSS: the server's "
+        "VmHWM after its load. Index build: a fresh build in a temporary folder (ONNX export reused); "
+        "baseline: the same build with the torch encoder."
+    )
+    if plan.http:
+        figures, capped = measure_http(settings, questions, plan)
+        report.figures += figures
+        if capped:
+            report.notes["time cap"] = f"Stopped at {plan.time_cap_s:g} s, requests sent of {plan.requests}: {'; '.join(capped)}."
+        report.notes["HTTP unique"] = (
+            "Every question is asked once (a number appended), so each request misses the answer cache. "
+            f"Baseline: the same app started with {' '.join(f'{k}={v}' for k, v in NAIVE_ENV.items())}."
+        )
+        report.notes["HTTP repeated"] = (
+            f"{FAQ_SIZE} FAQ questions asked over and over: answer-cache hits on the fast server "
+            "(the naive server has no cache)."
+        )
+    report.machine["load_average_1m_end"] = round(os.getloadavg()[0], 2)
+    return report
+
+
+def machine_info(service: QAService, index: Index) -> dict[str, Any]:
+    def package(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "absent"
+
+    return {
+        "cpus": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "packages": {name: package(name) for name in _PACKAGES},
+        "encoder": service.encoder.name,
+        "passages": index.manifest.passages,
+        "dense_index": index.manifest.dense_index,
+    }
+
+
+def measure_in_process(service: QAService, naive: TorchEncoder, questions: list[str]) -> list[Figure]:
+    """Per-question latency of each path, timed in turn on every question so drift hits all alike."""
+    index, k = service.index, service.settings.top_k_default
+    paths: dict[str, Callable[[str], object]] = {
+        "naive encoder": lambda q: naive.encode([q]),
+        "naive encode+search": lambda q: index.dense.search(naive.encode([q]), k),
+        "encoder": lambda q: service.encoder.encode([q]),
+        "encode+search": lambda q: index.dense.search(service.encoder.encode([q]), k),
+        "full answer": service.ask,
+    }
+    timings: dict[str, list[float]] = {name: [] for name in paths}
+    for number, question in enumerate(cycled(questions, _WARMUP) + questions):
+        for name, call in paths.items():
+            began = time.perf_counter()
+            call(question)
+            if number >= _WARMUP:
+                timings[name].append((time.perf_counter() - began) * 1000)
+    baselines = {"encoder": "naive encoder", "encode+search": "naive encode+search", "full answer": "naive encode+search"}
+    return [
+        Figure(IN_PROCESS, f"{name} p{q}", "ms", _percentile(timings[name], q), _percentile(timings[baseline], q))
+        for name, baseline in baselines.items()
+        for q in (50, 95)
+    ]
+
+
+def _percentile(values: list[float], quantile: int) -> float:
+    return float(np.percentile(values, quantile))
+
+
+def measure_build(settings: Settings) -> list[Figure]:
+    """Seconds to build the index from scratch, with the configured encoder and with torch."""
+    seconds = {}
+    with tempfile.TemporaryDirectory(prefix="qa-bench-build-") as folder:
+        for name, backend in (("fast", settings.encoder_backend), ("naive", "torch")):
+            target = settings.model_copy(
+                update={"index_dir": Path(folder) / name, "model_cache": settings.model_cache_dir, "encoder_backend": backend}
+            )
+            began = time.perf_counter()
+            build_index(target)
+            seconds[name] = time.perf_counter() - began
+    return [Figure(STARTUP, "index build", "s", seconds["fast"], seconds["naive"])]
+
+
+def measure_http(settings: Settings, questions: list[str], plan: BenchPlan) -> tuple[list[Figure], list[str]]:
+    """Cold start, load at each concurrency and peak memory of a fast and a naive `qa serve`.
+
+    Returns the figures and a line for each load run that the time cap cut short.
+    """
+    numbers = itertools.count(1)
+
+    def unique(count: int) -> list[str]:
+        return [f"{q} ({next(numbers)})" for q in cycled(questions, count)]
+
+    faq = questions[:FAQ_SIZE]
+    workloads = {(mode, level): unique(plan.requests) if mode == "unique" else cycled(faq, plan.requests)
+                 for mode in ("unique", "repeated") for level in plan.concurrency}
+    warmup = {"unique": unique(2 * _WARMUP), "repeated": faq}
+    runs: dict[str, ServerRun] = {}
+    with tempfile.TemporaryDirectory(prefix="qa-bench-serve-") as folder:
+        for name, overrides in (("fast", {}), ("naive", NAIVE_ENV)):
+            log.info("Loading a %s server: %d requests per level at concurrency %s.", name, plan.requests, plan.concurrency)
+            runs[name] = measure_server(settings, overrides, workloads, warmup, Path(folder) / f"{name}.log", plan.time_cap_s)
+    fast, naive = runs["fast"], runs["naive"]
+    figures = [
+        Figure(STARTUP, "cold start to /readyz", "s", fast.cold_start_s, naive.cold_start_s),
+        Figure(STARTUP, "server peak RSS", "MB", fast.peak_rss_mb, naive.peak_rss_mb),
+    ]
+    for key, result in fast.loads.items():
+        section, base = http_section(*key), naive.loads[key]
+        figures += [
+            Figure(section, "p50", "ms", result.p50_ms, base.p50_ms),
+            Figure(section, "p99", "ms", result.p99_ms, base.p99_ms),
+            Figure(section, "throughput", "q/s", result.throughput, base.throughput, lower_is_better=False),
+            Figure(section, "errors", "errors", result.errors, base.errors),
+        ]
+    capped = [f"{name} {http_section(*key)} {load.sent}" for name, run in runs.items()
+              for key, load in run.loads.items() if load.sent < plan.requests]
+    return figures, capped
+
+
+def parse_levels(text: str) -> tuple[int, ...]:
+    """'1,8,32' -> (1, 8, 32); every level must be a positive whole number."""
+    levels = tuple(int(part) for part in text.split(",") if part.strip())
+    if not levels or min(levels) < 1:
+        raise ValueError(f"Concurrency levels must be positive whole numbers, got {text!r}.")
+    return levels
+
+
+def render_report(report: Report, console: Console) -> None:
+    """The figures as a table (fast, baseline, ratio), then what each compares, the targets and the machine."""
+    table = Table(title="qa bench: fast path against the naive baseline, same run", title_justify="left")
+    for column in ("section", "measure", "fast", "naive baseline", "x better"):
+        table.add_column(column, justify="left" if column in ("section", "measure") else "right")
+    for section in dict.fromkeys(f.section for f in report.figures):
+        rows = [f for f in report.figures if f.section == section]
+        for number, figure in enumerate(rows):
+            ratio = "-" if figure.ratio is None else f"{figure.ratio:.1f}x"
+            table.add_row(section if number == 0 else "", figure.name, _format(figure.value, figure.unit),
+                          _format(figure.baseline, figure.unit), ratio)
+        table.add_section()
+    console.print(table)
+    console.print("x better: baseline / fast for times and memory, fast / baseline for throughput.", style="dim")
+    for section, note in report.notes.items():
+        console.print(f"[bold]{section}[/]: {note}")
+    for description, met in report.targets():
+        mark = {True: "[green]met[/]", False: "[red]missed[/]", None: "[dim]not measured[/]"}[met]
+        console.print(f"target: {description}: {mark}")
+    machine = report.machine
+    busiest = max(machine["load_average_1m"], machine.get("load_average_1m_end", 0))
+    if busiest > machine["cpus"]:
+        console.print(f"[yellow]warning:[/] the machine was busy (load {busiest} on {machine['cpus']} CPUs): the figures are noisy.")
+    console.print(f"machine: {machine['cpus']} CPUs, load {machine['load_average_1m']}, {machine['platform']}, "
+                  f"Python {machine['python']}, " + ", ".join(f"{k} {v}" for k, v in machine["packages"].items()), style="dim")
+    console.print(f"fast encoder: {machine['encoder']}; index: {machine['passages']} passages ({machine['dense_index']}).", style="dim")
+
+
+def _format(value: float | None, unit: str) -> str:
+    return "-" if value is None or np.isnan(value) else _FORMATS[unit].format(value)

@@ -1,0 +1,173 @@
+"""Benchmark live `qa serve` processes on loopback: cold start, a bounded load, peak memory."""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from qa.settings import Settings
+
+# The same app with micro-batching, the answer cache and the ONNX encoder switched off.
+NAIVE_ENV = {"QA_MICRO_BATCHING": "false", "QA_CACHE_SIZE": "0", "QA_ENCODER_BACKEND": "torch"}
+_READY_TIMEOUT = 180.0
+_REQUEST_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running `qa serve` process and how long it took to answer /readyz with 200."""
+
+    url: str
+    process: "subprocess.Popen[bytes]"
+    cold_start_s: float
+
+    def peak_rss_mb(self) -> float:
+        """The process's high-water resident memory so far (Linux VmHWM)."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("VmHWM is missing from /proc: peak RSS needs Linux.")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one bounded load run saw: latency of successful requests, throughput, errors."""
+
+    concurrency: int
+    sent: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def throughput(self) -> float:
+        """Successful answers per second of wall time."""
+        return (self.sent - self.errors) / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class ServerRun:
+    """One server's figures: cold start, peak memory and a load result per (mode, concurrency)."""
+
+    cold_start_s: float
+    peak_rss_mb: float
+    loads: dict[tuple[str, int], LoadResult]
+
+
+def measure_server(
+    settings: Settings,
+    overrides: dict[str, str],
+    workloads: dict[tuple[str, int], list[str]],
+    warmup: dict[str, list[str]],
+    log_file: Path,
+    time_cap_s: float,
+) -> ServerRun:
+    """Start a server, warm it once per mode (untimed), run every workload in turn, stop it."""
+    loads: dict[tuple[str, int], LoadResult] = {}
+    warmed: set[str] = set()
+    with running_server(settings, overrides, log_file) as server:
+        for (mode, concurrency), questions in workloads.items():
+            if mode not in warmed:
+                run_load(server.url, warmup[mode], 1, time_cap_s)
+                warmed.add(mode)
+            loads[(mode, concurrency)] = run_load(server.url, questions, concurrency, time_cap_s)
+        return ServerRun(server.cold_start_s, server.peak_rss_mb(), loads)
+
+
+@contextmanager
+def running_server(settings: Settings, overrides: dict[str, str], log_file: Path) -> Iterator[Server]:
+    """Start `qa serve` on a free loopback port for the settings' built index; stop it on exit."""
+    port = _free_port()
+    env = {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        **os.environ,
+        "QA_CORPUS": str(settings.corpus),
+        "QA_INDEX_DIR": str(settings.index_dir),
+        "QA_MODEL_CACHE": str(settings.model_cache_dir),
+        **overrides,
+    }
+    # `python -c` runs the `qa` console script's own entry point with this interpreter.
+    command = [sys.executable, "-c", "from qa.cli import app; app()", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    started = time.perf_counter()
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        yield Server(url, process, _wait_ready(url, process, started, log_file))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_ready(url: str, process: "subprocess.Popen[bytes]", started: float, log_file: Path) -> float:
+    """Seconds from process start to the first 200 from /readyz."""
+    with httpx.Client(base_url=url, timeout=2.0) as client:
+        while time.perf_counter() - started < _READY_TIMEOUT:
+            if process.poll() is not None:
+                break
+            try:
+                if client.get("/readyz").status_code == 200:
+                    return time.perf_counter() - started
+            except httpx.TransportError:
+                pass
+            time.sleep(0.02)
+    tail = log_file.read_text(errors="replace")[-2000:]
+    raise RuntimeError(f"`qa serve` did not become ready (exit code {process.poll()}). Its log ends:\n{tail}")
+
+
+def run_load(url: str, questions: list[str], concurrency: int, time_cap_s: float) -> LoadResult:
+    """POST each question to /v1/ask with at most `concurrency` in flight, stopping early at the time cap."""
+    return asyncio.run(_load(url, questions, concurrency, time_cap_s))
+
+
+async def _load(url: str, questions: list[str], concurrency: int, time_cap_s: float) -> LoadResult:
+    latencies: list[float] = []
+    errors = 0
+    pending = iter(questions)  # shared by the workers: each question is sent once
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    started = time.perf_counter()
+    deadline = started + time_cap_s
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        for question in pending:
+            if time.perf_counter() > deadline:
+                return
+            begin = time.perf_counter()
+            try:
+                response = await client.post("/v1/ask", json={"question": question})
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if ok:
+                latencies.append((time.perf_counter() - begin) * 1000)
+            else:
+                errors += 1
+
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=_REQUEST_TIMEOUT) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    seconds = time.perf_counter() - started
+    p50, p99 = np.percentile(latencies, [50, 99]) if latencies else (float("nan"), float("nan"))
+    return LoadResult(concurrency, len(latencies) + errors, errors, seconds, float(p50), float(p99))

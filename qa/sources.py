@@ -1,0 +1,92 @@
+"""Where the console's answers come from: the local index or a running server, behind one interface."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Protocol
+
+import httpx
+
+from qa.errors import DocumentNotFound, IndexLoadError, QAError, QuestionError
+from qa.settings import Settings
+
+if TYPE_CHECKING:  # loading the index's modules takes half a second that remote mode never needs
+    from qa.service import QAService
+
+# Generous: the first answer of a freshly started server can wait for its index to load.
+REQUEST_TIMEOUT = 30.0
+_ERRORS: dict[int, type[QAError]] = {404: DocumentNotFound, 422: QuestionError, 503: IndexLoadError}
+
+
+class AnswerSource(Protocol):
+    """Answers and documents in the API's JSON shapes (`AskResponse`, `DocumentOut`)."""
+
+    description: str
+
+    def ask(self, question: str, top_k: int) -> dict[str, Any]: ...
+
+    def document(self, document_id: str) -> dict[str, Any]: ...
+
+
+class LocalSource:
+    """The built index and its encoder, loaded once in this process."""
+
+    def __init__(self, service: "QAService") -> None:
+        self.service = service
+        manifest = service.index.manifest
+        self.description = f"local index {manifest.build_id} ({manifest.passages} passages)"
+
+    def ask(self, question: str, top_k: int) -> dict[str, Any]:
+        return self.service.ask(question, top_k).to_dict()
+
+    def document(self, document_id: str) -> dict[str, Any]:
+        doc = self.service.index.corpus.get(document_id)
+        return {**doc.describe(), "text": doc.text}
+
+
+class RemoteSource:
+    """A running `qa serve`, asked over one keep-alive HTTP connection."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+        self.description = f"server {client.base_url}"
+
+    def ask(self, question: str, top_k: int) -> dict[str, Any]:
+        return self._call("POST", "v1/ask", json={"question": question, "top_k": top_k})
+
+    def document(self, document_id: str) -> dict[str, Any]:
+        return self._call("GET", f"v1/documents/{document_id}")
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = self.client.request(method, path, **kwargs)
+        except httpx.HTTPError as error:
+            raise QAError(f"Could not reach the server at {self.client.base_url}: {error}") from None
+        if response.status_code != 200:
+            kind = _ERRORS.get(response.status_code, QAError)
+            raise kind(f"The server answered {response.status_code}: {_detail(response)}")
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@contextmanager
+def open_source(settings: Settings, url: str | None = None) -> Iterator[AnswerSource]:
+    """The server at `url` if given, else the local index (built first if it is missing or stale)."""
+    if url:
+        with httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT) as client:
+            yield RemoteSource(client)
+    else:
+        from qa.index import ensure_index
+        from qa.service import QAService
+
+        yield LocalSource(QAService(settings, ensure_index(settings)))
+
+
+def _detail(response: httpx.Response) -> str:
+    """The error body's message: ours is {"detail": str}, FastAPI's validation errors a list."""
+    try:
+        detail = response.json().get("detail", response.text)
+    except ValueError:
+        return response.text or response.reason_phrase
+    if isinstance(detail, list):
+        return "; ".join(str(item.get("msg", item)) for item in detail)
+    return str(detail)

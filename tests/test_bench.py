@@ -1,0 +1,128 @@
+"""The benchmark: ratios and targets from figures, a tiny in-process run, and `qa bench` end to end."""
+
+import json
+import math
+
+import pytest
+from typer.testing import CliRunner
+
+from qa.bench import (
+    IN_PROCESS,
+    QUESTIONS_FILE,
+    STARTUP,
+    TARGETS,
+    Figure,
+    Report,
+    http_section,
+    load_questions,
+    measure_in_process,
+    parse_levels,
+)
+from qa.cli import app
+from qa.embedding import TorchEncoder, model_dir
+from qa.index import Index
+from qa.service import QAService
+from qa.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("value", "baseline", "lower_is_better", "ratio"),
+    [
+        (2.0, 6.0, True, 3.0),  # latency: a third of the baseline's is 3x better
+        (6.0, 2.0, True, 1 / 3),
+        (300.0, 50.0, False, 6.0),  # throughput: six times the baseline's
+        (0.0, 0.0, True, None),  # zero errors on both sides: no ratio
+        (5.0, None, True, None),
+        (math.nan, 3.0, True, None),  # every request failed: no latency to compare
+    ],
+)
+def test_ratio_is_how_many_times_better(value: float, baseline: float | None, lower_is_better: bool, ratio: float | None) -> None:
+    figure = Figure("s", "m", "ms", value, baseline, lower_is_better)
+    assert figure.ratio == (None if ratio is None else pytest.approx(ratio))
+
+
+@pytest.mark.parametrize(("text", "levels"), [("1,8,32", (1, 8, 32)), (" 4 ", (4,)), ("2, 16,", (2, 16))])
+def test_parse_levels(text: str, levels: tuple[int, ...]) -> None:
+    assert parse_levels(text) == levels
+
+
+@pytest.mark.parametrize("text", ["", "0", "1,-8", "one"])
+def test_parse_levels_refuses(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_levels(text)
+
+
+def test_targets_are_checked_on_their_figures() -> None:
+    c32 = http_section("unique", 32)
+    report = Report(
+        machine={},
+        figures=[
+            Figure(IN_PROCESS, "full answer p50", "ms", 4.0, 16.0),
+            Figure(c32, "throughput", "q/s", 250.0, 100.0, lower_is_better=False),
+            Figure(c32, "p99", "ms", 250.0, 900.0),
+            Figure(c32, "errors", "errors", 0, 3),
+        ],
+    )
+    assert dict(report.targets()) == {
+        "in-process p50 at least 3x faster than the baseline": True,
+        "HTTP c=32 at least 200 questions/s": True,
+        "HTTP c=32 p99 under 200 ms": False,
+        "HTTP c=32 at least 4x the naive server's throughput": False,  # 2.5x
+        "HTTP c=32 zero errors": True,
+        "cold start to /readyz in 5 s or less": None,
+    }
+
+
+def test_questions_come_from_the_evaluation_set() -> None:
+    questions = load_questions(QUESTIONS_FILE)
+    assert len(questions) == sum(1 for line in QUESTIONS_FILE.read_text(encoding="utf-8").splitlines() if line.strip())
+    assert all(q.strip() for q in questions)
+
+
+def test_in_process_figures_pair_each_path_with_the_baseline(settings: Settings, index: Index) -> None:
+    service = QAService(settings.model_copy(update={"cache_size": 0}), index)
+    figures = measure_in_process(service, TorchEncoder(model_dir(settings)), load_questions(QUESTIONS_FILE)[:3])
+    names = [f.name for f in figures]
+    assert names == [f"{path} p{q}" for path in ("encoder", "encode+search", "full answer") for q in (50, 95)]
+    assert all(f.section == IN_PROCESS and f.unit == "ms" for f in figures)
+    assert all(f.value > 0 and f.baseline and f.baseline > 0 for f in figures)
+    assert all(f.ratio == pytest.approx(f.baseline / f.value) for f in figures if f.baseline)
+    by_name = {f.name: f for f in figures}
+    # 'full answer' is compared with the same baseline figure as 'encode+search'.
+    assert by_name["full answer p50"].baseline == by_name["encode+search p50"].baseline
+
+
+def test_cli_refuses_bad_concurrency() -> None:
+    result = CliRunner().invoke(app, ["bench", "--concurrency", "0,8"])
+    assert result.exit_code == 2
+    assert "--concurrency" in result.output
+
+
+@pytest.mark.slow
+def test_bench_end_to_end(settings: Settings, index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny counts, both servers started and stopped: the report has every figure, each with its baseline."""
+    monkeypatch.setenv("QA_MODEL_CACHE", str(settings.model_cache_dir))
+    args = ["bench", "--json", "--questions", "2", "--requests", "4", "--concurrency", "1,2", "--time-cap", "30",
+            "--corpus", str(settings.corpus), "--index-dir", str(settings.index_dir)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+
+    sections = {(f["section"], f["name"]): f for f in report["figures"]}
+    for mode in ("unique", "repeated"):
+        for level in (1, 2):
+            section = http_section(mode, level)
+            assert {name for s, name in sections if s == section} == {"p50", "p99", "throughput", "errors"}
+            assert sections[(section, "errors")]["value"] == 0  # the fast server answered every request
+    for name in ("cold start to /readyz", "server peak RSS", "index build"):
+        figure = sections[(STARTUP, name)]
+        assert figure["value"] > 0 and figure["baseline"] > 0
+    for figure in report["figures"]:
+        if figure["ratio"] is not None:
+            expected = figure["baseline"] / figure["value"] if figure["lower_is_better"] else figure["value"] / figure["baseline"]
+            assert figure["ratio"] == pytest.approx(expected)
+    targets = {t["target"]: t["met"] for t in report["targets"]}
+    assert len(targets) == len(TARGETS)
+    assert targets["HTTP c=32 at least 200 questions/s"] is None  # c=32 was not run
+    assert isinstance(targets["cold start to /readyz in 5 s or less"], bool)
+    assert report["machine"]["cpus"] >= 1 and report["machine"]["packages"]["torch"].startswith("2.13")
