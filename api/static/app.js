@@ -1,0 +1,194 @@
+// The chat page: asks POST v1/ask and shows verbatim passages. Corpus text only ever
+// enters the page as text nodes (never as HTML), so markup in a document stays visible text.
+"use strict";
+
+(() => {
+  const ASK_URL = "v1/ask";
+  const TIMEOUT_MS = 20000;
+  const HELPLINE = { phone: "1-800-227-2345", tel: "tel:18002272345" };
+  const PROBLEMS = {
+    network: { text: "We couldn't reach the service. Please check your internet connection and try again.", retry: true },
+    timeout: { text: "The service is taking too long to answer. Please try again.", retry: true },
+    413: { text: "That question is too long to send. Please shorten it and ask again.", retry: false },
+    429: { text: "You have asked many questions in a short time. Please wait a moment, then try again.", retry: true },
+    503: { text: "The service is starting up or busy. Please try again in a moment.", retry: true },
+    server: { text: "Something went wrong on our side. Please try again.", retry: true },
+  };
+
+  const form = document.getElementById("ask-form");
+  const input = document.getElementById("question");
+  const hint = document.getElementById("question-hint");
+  const hintText = hint.textContent;
+  const intro = document.getElementById("intro");
+  const conversation = document.getElementById("conversation");
+
+  /** An element with attributes and children; strings become text nodes. */
+  function el(tag, attributes = {}, children = []) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+    node.append(...children);
+    return node;
+  }
+
+  /** The passage text with its highlights wrapped in <mark>. */
+  function highlighted(text, highlights) {
+    // The API counts offsets in code points (Python strings); JS strings count UTF-16 units.
+    const chars = Array.from(text);
+    const fragment = document.createDocumentFragment();
+    let at = 0;
+    for (const { start, end } of [...highlights].sort((a, b) => a.start - b.start)) {
+      const from = Math.max(start, at);
+      const to = Math.min(end, chars.length);
+      if (to <= from) continue;
+      fragment.append(chars.slice(at, from).join(""), el("mark", {}, [chars.slice(from, to).join("")]));
+      at = to;
+    }
+    fragment.append(chars.slice(at).join(""));
+    return fragment;
+  }
+
+  /** Only http(s) links: a document's URL must never become a javascript: link. */
+  function webUrl(url) {
+    try {
+      const parsed = new URL(url);
+      return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function passageView(passage) {
+    const name = passage.title || passage.publisher || "Source document";
+    const url = passage.url && webUrl(passage.url);
+    const source = url
+      ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer" },
+          [name, el("span", { class: "visually-hidden" }, [" (opens in a new tab)"])])
+      : el("cite", {}, [name]);
+    const revised = passage.last_revised ? [`, last revised ${passage.last_revised}`] : [];
+    return el("li", { class: "passage" }, [
+      el("blockquote", {}, [highlighted(passage.text, passage.highlights || [])]),
+      el("p", { class: "source" }, ["From ", source, ...revised]),
+    ]);
+  }
+
+  function helplineView(helpline) {
+    const tel = String(helpline.tel || "").startsWith("tel:") ? helpline.tel : HELPLINE.tel;
+    return el("div", { class: "helpline" }, [
+      el("p", { class: "helpline-name" }, [helpline.name]),
+      el("a", { class: "call", href: tel }, [`Call ${helpline.phone || HELPLINE.phone}`]),
+      el("p", { class: "helpline-hours" }, [helpline.hours]),
+    ]);
+  }
+
+  function answerView(answer) {
+    if (!answer.answered || answer.passages.length === 0) {
+      return el("div", { class: "answer refused" }, [
+        el("p", { class: "message" }, [answer.message]),
+        helplineView(answer.helpline),
+        el("p", { class: "disclaimer" }, [el("strong", {}, ["Please note: "]), answer.disclaimer]),
+      ]);
+    }
+    return el("div", { class: "answer" }, [
+      el("p", { class: "message" }, [answer.message]),
+      el("ol", { class: "passages", "aria-label": "Passages, best first" }, answer.passages.map(passageView)),
+      el("p", { class: "disclaimer" }, [el("strong", {}, ["Please note: "]), answer.disclaimer]),
+    ]);
+  }
+
+  function errorView(problem, retry) {
+    const view = el("div", { class: "answer error" }, [el("p", { class: "message" }, [problem.text])]);
+    if (problem.retry) {
+      const button = el("button", { type: "button", class: "secondary" }, ["Retry"]);
+      button.addEventListener("click", () => retry(view));
+      view.append(button);
+    }
+    view.append(el("p", { class: "fallback" }, ["You can also call the cancer helpline at ", el("a", { href: HELPLINE.tel }, [HELPLINE.phone]), "."]));
+    return view;
+  }
+
+  function waitingView() {
+    return el("div", { class: "answer waiting" }, [el("span", { class: "spinner", "aria-hidden": "true" }), "Looking through our cancer information…"]);
+  }
+
+  /** What went wrong, in words for the reader, from an HTTP error response. */
+  function problemFor(response, body) {
+    if (response.status === 422) {
+      const detail = Array.isArray(body?.detail) ? body.detail[0]?.msg : body?.detail;
+      const reason = String(detail || "it could not be read").replace(/^Value error, /, "").replace(/\.$/, "");
+      return { text: `Please check your question: ${reason}.`, retry: false };
+    }
+    const wait = response.headers.get("Retry-After");
+    if (response.status === 429 && /^\d+$/.test(wait || "")) {
+      return { text: `You have asked many questions in a short time. Please wait ${wait} seconds, then try again.`, retry: true };
+    }
+    return PROBLEMS[response.status] || PROBLEMS.server;
+  }
+
+  /** {answer} or {problem}; never hangs: the request is aborted after TIMEOUT_MS. */
+  async function fetchAnswer(question) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+    try {
+      const response = await fetch(ASK_URL, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ question }),
+        signal: controller.signal,
+      });
+      const body = await response.json().catch(() => null);
+      if (response.ok && Array.isArray(body?.passages)) return { answer: body };
+      return { problem: problemFor(response, body) };
+    } catch {
+      return { problem: controller.signal.aborted ? PROBLEMS.timeout : PROBLEMS.network };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Ask, showing a waiting state in place of `previous` (an error being retried) or at the end. */
+  async function send(exchange, question, previous) {
+    const waiting = waitingView();
+    if (previous) previous.replaceWith(waiting);
+    else exchange.append(waiting);
+    const result = await fetchAnswer(question);
+    const retry = (view) => {
+      exchange.focus({ preventScroll: true });
+      send(exchange, question, view);
+    };
+    waiting.replaceWith(result.answer ? answerView(result.answer) : errorView(result.problem, retry));
+  }
+
+  function showHint(text) {
+    hint.textContent = text;
+    hint.classList.toggle("invalid", text !== hintText);
+    input.setAttribute("aria-invalid", String(text !== hintText));
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const question = input.value.trim();
+    if (!question) {
+      showHint("Please type a question first.");
+      input.focus();
+      return;
+    }
+    input.value = "";
+    intro.hidden = true;
+    const exchange = el("article", { class: "exchange", tabindex: "-1" }, [
+      el("h2", { class: "question" }, [el("span", { class: "visually-hidden" }, ["You asked: "]), question]),
+    ]);
+    conversation.append(exchange);
+    exchange.scrollIntoView({ block: "start" });
+    send(exchange, question);
+  });
+
+  input.addEventListener("input", () => showHint(hintText));
+
+  for (const button of document.querySelectorAll(".example")) {
+    button.addEventListener("click", () => {
+      input.value = button.textContent;
+      input.focus(); // the examples are hidden once a question is asked
+      form.requestSubmit();
+    });
+  }
+})();
