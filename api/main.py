@@ -7,11 +7,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api import metrics
+from api.access_log import AccessLog, access_logger
 from api.errors import install_error_handlers
-from api.routes import ask, documents, health
+from api.limits import install_limits, limit_responses
+from api.routes import admin, ask, documents, health, web
+from api.security import SecurityHeaders
 from qa.answer import Answer
 from qa.batching import MicroBatcher
 from qa.index import ensure_index
+from qa.reindex import Reindexer, watching
 from qa.service import QAService
 from qa.settings import Settings
 
@@ -34,8 +39,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
     app.state.ask = ask_question
     app.state.service = service
+    app.state.reindexer = Reindexer(service)
     log.info("Ready: index %s, %d passages.", service.index.manifest.build_id, service.index.manifest.passages)
-    yield
+    async with watching(app.state.reindexer, settings.index_watch_seconds):
+        yield
     app.state.service = None
 
 
@@ -47,12 +54,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Verbatim passages from trusted cancer information, with the helpline as the human fallback.",
         lifespan=_lifespan,
-        max_body_size=settings.max_body_bytes,
+        responses=limit_responses(settings),
     )
     app.state.settings = settings
     app.state.service = None
     install_error_handlers(app)
+    install_limits(app, settings)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
-    for module in (ask, documents, health):
+    app.state.metrics = metrics.Metrics(lambda: app.state.service)
+    app.add_middleware(AccessLog, observers=[access_logger(settings.log_questions), app.state.metrics.observe])
+    # Added last so it is outermost: preflight and error responses get the headers too.
+    app.add_middleware(
+        SecurityHeaders,
+        frame_ancestors=settings.frame_ancestors,
+        csp_exempt=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url),
+    )
+    for module in (ask, documents, health, web):
         app.include_router(module.router)
+    if settings.admin_token is not None:
+        # Without a token the admin endpoint does not exist at all, not even in the schema.
+        app.include_router(admin.router)
+    app.include_router(metrics.router)
     return app

@@ -8,7 +8,13 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=1000, examples=["Can I take immunotherapy as a pill?"])
+    question: str = Field(
+        min_length=1,
+        max_length=1000,
+        examples=["Can I take immunotherapy as a pill?"],
+        description="Normalized before use (Unicode NFC, control and format characters removed, whitespace "
+        "collapsed); a 422 if nothing is left or it is then over 1000 characters.",
+    )
     top_k: int = Field(3, ge=1, le=10, description="How many passages to return, best first.")
 
     @field_validator("question")
@@ -16,6 +22,14 @@ class AskRequest(BaseModel):
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("the question is empty or only whitespace")
+        return value
+
+    @field_validator("top_k", mode="before")
+    @classmethod
+    def _a_json_integer(cls, value: object) -> object:
+        # As JSON Schema has it: 3 and 3.0 are integers, "3" and true are not.
+        if isinstance(value, (bool, str)):
+            raise ValueError("Input should be a valid integer")
         return value
 
 
@@ -39,6 +53,7 @@ class PassageOut(BaseModel):
     end: int = Field(ge=0)
     publisher: str | None
     last_revised: str | None
+    copyright: str | None
     kind: str = Field(description="'content', or 'reference' for the source list")
     highlights: list[Highlight]
 
@@ -84,3 +99,33 @@ class Readiness(BaseModel):
 class ErrorBody(BaseModel):
     detail: str
     code: str
+
+
+class ValidationIssue(BaseModel):
+    """One problem FastAPI found in a request, as it reports it."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorBody(BaseModel):
+    """FastAPI's 422 for a request that does not match its schema."""
+
+    detail: list[ValidationIssue]
+
+
+class HTTPErrorBody(BaseModel):
+    """The body of a plain HTTP error, such as an unknown path or a missing bearer token."""
+
+    detail: str
+
+
+class ReindexResponse(BaseModel):
+    """The build serving after a reindex, and the one it replaced."""
+
+    build_id: str
+    passages: int = Field(ge=0)
+    documents: int = Field(ge=0)
+    build_seconds: float = Field(ge=0)
+    previous_build_id: str

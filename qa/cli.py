@@ -1,7 +1,6 @@
 """The `qa` console script: serve, ask, chat, index build, eval and bench."""
 
 import json
-import logging
 import os
 import sys
 from contextlib import ExitStack
@@ -12,6 +11,7 @@ import typer
 from rich.console import Console
 
 from qa.errors import CorpusError, IndexBuildError, IndexLoadError, QAError, QuestionError
+from qa.logging_setup import LOG_CONFIG, configure_logging
 from qa.settings import Settings
 
 app = typer.Typer(help="Verbatim answers from trusted cancer information.", no_args_is_help=True, add_completion=False)
@@ -36,14 +36,8 @@ def settings_for(corpus: Path | None, index_dir: Path | None) -> Settings:
 
 
 def fail(error: QAError) -> NoReturn:
-    Console(stderr=True).print(f"[bold red]error:[/] {error}")
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {error}")
     raise typer.Exit(next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 1))
-
-
-def _configure_logging() -> None:
-    # Our own messages at INFO; third-party chatter (the ONNX quantizer logs every tensor) at WARNING.
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("qa").setLevel(logging.INFO)
 
 
 @app.command()
@@ -59,7 +53,7 @@ def serve(
 
     from qa.index import ensure_index
 
-    _configure_logging()
+    configure_logging()
     settings = settings_for(corpus, index_dir)
     try:
         ensure_index(settings)
@@ -67,7 +61,17 @@ def serve(
         fail(error)
     os.environ["QA_CORPUS"] = str(settings.corpus)
     os.environ["QA_INDEX_DIR"] = str(settings.index_dir)
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
+    # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_config=LOG_CONFIG,
+        proxy_headers=False,
+    )
 
 
 @index_app.command("build")
@@ -75,7 +79,7 @@ def index_build(corpus: CorpusOpt = None, index_dir: IndexDirOpt = None) -> None
     """Build a fresh index beside the live one and switch to it atomically."""
     from qa.index import build_index
 
-    _configure_logging()
+    configure_logging()
     try:
         manifest = build_index(settings_for(corpus, index_dir))
     except QAError as error:
@@ -144,7 +148,7 @@ def bench(
     """Measure latency, throughput, cold start and memory against the naive baseline, in one run."""
     from qa.bench import BenchPlan, parse_levels, render_report, run_bench
 
-    _configure_logging()
+    configure_logging()
     try:
         levels = parse_levels(concurrency)
     except ValueError as error:
@@ -174,7 +178,7 @@ def evaluate(
     """Measure R@k, MRR@10 and refusal against BM25-only and dense-only baselines."""
     from qa.eval_report import render, run_eval
 
-    _configure_logging()
+    configure_logging()
     try:
         result = run_eval(settings_for(corpus, index_dir), questions_file, split, sample, limit, fit_refusal)
     except QAError as error:

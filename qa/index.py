@@ -36,7 +36,7 @@ from qa.lexical import LexicalIndex
 from qa.settings import Settings
 from qa.spelling import Speller, vocabulary
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 log = logging.getLogger("qa.index")
 _FILES = ("passages.json", "dense.faiss", "vectors.npy", "sentences.npy", "vocabulary.json")
 
@@ -77,7 +77,16 @@ class Index:
 
 def embedding_text(passage: Passage, doc: Document) -> str:
     """What gets embedded and keyword-indexed: the passage with its title and lead-in."""
-    parts = [doc.title or "", passage.lead_in or "", passage.text]
+    return _with_context(doc.title, passage.lead_in, passage.text)
+
+
+def sentence_texts(passage: Passage, doc: Document) -> list[str]:
+    """What gets embedded for each sentence: the sentence after its document's title,
+    so a sentence about one disease does not match a question about another."""
+    return [_with_context(doc.title, doc.text[start:end]) for start, end in passage.sentences]
+
+
+def _with_context(*parts: str | None) -> str:
     return "\n".join(part for part in parts if part)
 
 
@@ -182,7 +191,7 @@ def _write_build(
     texts = [embedding_text(p, corpus.get(p.document_id)) for p in passages]
     vectors = encoder.encode(texts)
     np.save(folder / "vectors.npy", vectors)
-    sentences = [p.text[s - p.start:e - p.start] for p in passages for s, e in p.sentences]
+    sentences = [text for p in passages for text in sentence_texts(p, corpus.get(p.document_id))]
     np.save(folder / "sentences.npy", encoder.encode(sentences).astype(np.float16))
     dense = _dense_index(vectors, settings)
     faiss.write_index(dense, str(folder / "dense.faiss"))

@@ -15,9 +15,9 @@ _PART_BREAK = re.compile(
 
 def normalize_question(text: str, max_chars: int) -> str:
     """The question as the model sees it; raises when nothing is left or it is too long."""
-    text = unicodedata.normalize("NFC", text)
+    # Invisible characters go before composing: one between a letter and its accent would keep them apart.
     text = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C")
-    text = _SPACE.sub(" ", text).strip()
+    text = _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
     if not text:
         raise QuestionEmpty("The question is empty: please type a question.")
     if len(text) > max_chars:

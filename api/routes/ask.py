@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 
 from api.deps import ServiceDep, SettingsDep
-from api.schemas import AskRequest, AskResponse, ErrorBody
+from api.schemas import AskRequest, AskResponse, ErrorBody, ValidationErrorBody
 from qa.questions import normalize_question
 
 router = APIRouter(prefix="/v1", tags=["questions"])
@@ -12,7 +12,7 @@ router = APIRouter(prefix="/v1", tags=["questions"])
 @router.post(
     "/ask",
     response_model=AskResponse,
-    responses={422: {"description": "Invalid question or top_k"}, 413: {"model": ErrorBody}},
+    responses={422: {"model": ValidationErrorBody | ErrorBody, "description": "Invalid question or top_k"}},
 )
 async def ask(body: AskRequest, request: Request, service: ServiceDep, settings: SettingsDep) -> AskResponse:
     question = normalize_question(body.question, settings.question_max_chars)

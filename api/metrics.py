@@ -1,0 +1,70 @@
+"""Prometheus metrics of one app: requests, latency, answers, and the live index's size and age."""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+
+from api.access_log import Exchange
+from qa.service import QAService
+
+router = APIRouter(tags=["operations"])
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class _IndexCollector:
+    """Index size and age, read from the live index when Prometheus scrapes."""
+
+    def __init__(self, service: Callable[[], QAService | None]) -> None:
+        self.service = service
+
+    def collect(self) -> Iterator[Metric]:
+        service = self.service()
+        if service is None:
+            return
+        manifest = service.index.manifest
+        built = datetime.fromisoformat(manifest.built_at)
+        yield GaugeMetricFamily("qa_index_passages", "Passages in the live index.", value=manifest.passages)
+        age = (datetime.now(timezone.utc) - built).total_seconds()
+        yield GaugeMetricFamily("qa_index_age_seconds", "Seconds since the live index was built.", value=age)
+
+
+class Metrics:
+    """A registry of its own per app, so several apps in one process do not clash.
+
+    Labels are route templates (never raw paths) and statuses: no question text, bounded cardinality.
+    """
+
+    def __init__(self, service: Callable[[], QAService | None]) -> None:
+        self.registry = CollectorRegistry()
+        labels = ("method", "route", "status")
+        self.requests = Counter("qa_http_requests", "HTTP requests.", labels, registry=self.registry)
+        self.latency = Histogram(
+            "qa_http_request_duration_seconds", "Time to answer a request.", labels, buckets=_LATENCY_BUCKETS, registry=self.registry
+        )
+        self.answers = Counter("qa_answers", "Questions answered with passages or refused.", ["outcome"], registry=self.registry)
+        for outcome in ("answered", "refused"):
+            self.answers.labels(outcome)
+        self.registry.register(_IndexCollector(service))
+
+    def observe(self, exchange: Exchange) -> None:
+        method = exchange.method if exchange.method in _METHODS else "other"
+        labels = (method, exchange.route, str(exchange.status))
+        self.requests.labels(*labels).inc()
+        self.latency.labels(*labels).observe(exchange.latency_s)
+        if exchange.answered is not None:
+            self.answers.labels("answered" if exchange.answered else "refused").inc()
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+@router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
+def metrics(request: Request) -> PlainTextResponse:
+    """Counters, latency histograms and index gauges in the Prometheus text format."""
+    app_metrics: Metrics = request.app.state.metrics
+    return PlainTextResponse(app_metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

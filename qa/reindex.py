@@ -1,0 +1,126 @@
+"""Index updates without downtime: rebuild and swap in place, or follow builds made elsewhere.
+
+A rebuild writes a new build beside the live one (in a child process; see `qa.index`),
+loads it, and hands it to `QAService.swap`; requests already running finish on the
+snapshot they started with. A build that fails, or that cannot be loaded, leaves the
+live index serving.
+"""
+
+import asyncio
+import logging
+import multiprocessing
+import threading
+from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+
+from qa.documents import Corpus, load_corpus
+from qa.errors import IndexBuildError, QAError
+from qa.index import Manifest, build_index, current_build, load_index
+from qa.service import QAService
+from qa.settings import Settings
+
+log = logging.getLogger("qa.reindex")
+
+
+class RebuildRunning(IndexBuildError):
+    """A rebuild started in this process has not finished yet."""
+
+    code = "reindex_running"
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """The build now serving and the one it replaced."""
+
+    manifest: Manifest
+    previous_build_id: str
+
+
+class Reindexer:
+    """Changes the index a service answers from, one change at a time; safe from any thread."""
+
+    def __init__(self, service: QAService) -> None:
+        self.service = service
+        self._rebuilding = threading.Lock()
+        self._swapping = threading.Lock()
+        self._unloadable: str | None = None
+        self._last_problem: str | None = None
+
+    def rebuild(self) -> Rebuilt:
+        """Build the index from the corpus as it is now and serve it; RebuildRunning if busy."""
+        if not self._rebuilding.acquire(blocking=False):
+            raise RebuildRunning("An index rebuild is already running; try again when it has finished.")
+        try:
+            previous = self.service.index.manifest.build_id
+            corpus = load_corpus(self.service.settings.corpus)
+            _build_in_child(self.service.settings, corpus)
+            manifest = self._serve_current(corpus)
+        finally:
+            self._rebuilding.release()
+        log.info(
+            "Now serving index %s: %d passages built in %.1f s (was %s).",
+            manifest.build_id, manifest.passages, manifest.build_seconds, previous,
+        )
+        return Rebuilt(manifest, previous)
+
+    def reload_if_changed(self) -> bool:
+        """Serve the build CURRENT names when it is new (written by `qa index build`, say)."""
+        if self._rebuilding.locked():
+            return False  # the rebuild serves its own build when it finishes
+        live = self.service.index.manifest.build_id
+        try:
+            current = current_build(self.service.settings.index_dir).name
+            if current in (live, self._unloadable):
+                return False
+            self._unloadable = current  # until it loads, so a bad build is not retried every tick
+            self._serve_current(None)
+        except QAError as problem:
+            if str(problem) != self._last_problem:
+                log.warning("Still serving index %s: %s", live, problem)
+            self._last_problem = str(problem)
+            return False
+        self._unloadable = self._last_problem = None
+        log.info("Now serving index %s (was %s).", self.service.index.manifest.build_id, live)
+        return True
+
+    def _serve_current(self, corpus: Corpus | None) -> Manifest:
+        with self._swapping:
+            index = load_index(self.service.settings, corpus)
+            if index.manifest.build_id != self.service.index.manifest.build_id:
+                self.service.swap(index)
+            return index.manifest
+
+
+def _build_in_child(settings: Settings, corpus: Corpus) -> None:
+    # A child process builds, so the float model and the encoding batches go back to the
+    # system when it exits (not to this process's heap) and it never holds our GIL.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        try:
+            pool.submit(build_index, settings, corpus).result()
+        except BrokenProcessPool:
+            raise IndexBuildError("The index build process ended abruptly; the build was abandoned.") from None
+
+
+@asynccontextmanager
+async def watching(reindexer: Reindexer, seconds: float) -> AsyncIterator[None]:
+    """While the block runs, look for a new build every `seconds` (0 turns this off)."""
+    task = asyncio.create_task(_watch(reindexer, seconds)) if seconds > 0 else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+
+async def _watch(reindexer: Reindexer, seconds: float) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await asyncio.to_thread(reindexer.reload_if_changed)
+        except Exception:  # the watcher must outlive any one bad build
+            log.exception("Checking for a new index build failed.")

@@ -1,0 +1,178 @@
+"""Reindexing while questions keep coming: no request fails and each answer comes wholly from one build."""
+
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from qa.index import Index, load_index
+from qa.reindex import Reindexer
+from qa.service import QAService
+from qa.settings import Settings
+from tests.conftest import ARTICLE, CORPUS
+
+TOKEN = "admin-token-for-tests"
+QA = Path(sys.executable).with_name("qa")
+REVISED_ID = "acs-immunotherapy-revised"
+QUESTIONS = [
+    "What is immunotherapy?",
+    "What are immune checkpoint inhibitors?",
+    "What is CAR T-cell therapy?",
+    "What are the side effects of immunotherapy?",
+    "How do cancer vaccines work?",
+    "How does immunotherapy work?",
+]
+Builds = dict[str, dict[str, str]]
+
+
+@pytest.fixture
+def live_settings(tmp_path: Path, settings: Settings, index: Index) -> Settings:
+    """A copy of the corpus and its built index, watched for new builds every 0.2 s."""
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    shutil.copytree(settings.index_dir, tmp_path / "index")
+    return Settings(
+        corpus=tmp_path / "corpus",
+        index_dir=tmp_path / "index",
+        model_cache=settings.model_cache,
+        admin_token=TOKEN,
+        index_watch_seconds=0.2,
+    )
+
+
+def revise(corpus: Path) -> dict[str, str]:
+    """Give the document a new id and shifted text, so no passage can pass for one of the old build."""
+    text = "Revised edition.\n\n" + ARTICLE.read_bytes().decode("utf-8")
+    (corpus / ARTICLE.name).write_bytes(text.encode("utf-8"))
+    sidecar = corpus / ARTICLE.with_suffix(".meta.json").name
+    sidecar.write_text(json.dumps({**json.loads(sidecar.read_text(encoding="utf-8")), "id": REVISED_ID}), encoding="utf-8")
+    return {REVISED_ID: text}
+
+
+def source_build(answer: dict[str, object], builds: Builds) -> str | None:
+    """The one build whose documents hold every passage of the answer verbatim; None if refused."""
+    passages = answer["passages"]
+    assert isinstance(passages, list) and bool(passages) == answer["answered"], answer
+    if not passages:
+        return None
+
+    def holds(texts: dict[str, str]) -> bool:
+        return all(p["document_id"] in texts and texts[p["document_id"]][p["start"] : p["end"]] == p["text"] for p in passages)
+
+    matches = [name for name, texts in builds.items() if holds(texts)]
+    assert len(matches) == 1, answer
+    return matches[0]
+
+
+def ask_until(stop: threading.Event, client: TestClient, builds: Builds, seen: list[str]) -> None:
+    """Ask question after question, recording which build answered; any failure ends the loop."""
+    for number, question in enumerate(itertools.cycle(QUESTIONS)):
+        if stop.is_set():
+            return
+        response = client.post("/v1/ask", json={"question": question, "top_k": 1 + number % 5})
+        assert response.status_code == 200, response.text
+        build = source_build(response.json(), builds)
+        if build is not None:
+            seen.append(build)
+
+
+def wait_for(condition: Callable[[], bool], loops: list["Future[None]"]) -> None:
+    """Poll until `condition` holds, stopping early if a question loop has failed."""
+    deadline = time.monotonic() + 300
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        for loop in loops:
+            if loop.done():
+                loop.result()
+        time.sleep(0.05)
+
+
+def live_build(client: TestClient) -> str:
+    build_id: str = client.get("/readyz").json()["build_id"]
+    return build_id
+
+
+def reindex_over_http(client: TestClient, settings: Settings) -> None:
+    response = client.post("/v1/admin/reindex", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200, response.text
+
+
+def build_in_another_process(client: TestClient, settings: Settings) -> None:
+    before = live_build(client)
+    command = [str(QA), "index", "build", "--corpus", str(settings.corpus), "--index-dir", str(settings.index_dir)]
+    env = {**os.environ, "QA_MODEL_CACHE": str(settings.model_cache)}
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=300)
+    wait_for(lambda: live_build(client) != before, [])
+
+
+@pytest.mark.parametrize(
+    "update",
+    [reindex_over_http, pytest.param(build_in_another_process, marks=pytest.mark.slow)],
+    ids=["admin-endpoint", "qa-index-build"],
+)
+def test_questions_never_fail_and_never_mix_builds_during_a_reindex(
+    live_settings: Settings, update: Callable[[TestClient, Settings], None]
+) -> None:
+    builds: Builds = {"old": {ARTICLE.stem: ARTICLE.read_bytes().decode("utf-8")}}
+    seen: list[list[str]] = [[] for _ in range(4)]
+    stop = threading.Event()
+    with TestClient(create_app(live_settings)) as client, ThreadPoolExecutor(len(seen)) as pool:
+        old_build = live_build(client)
+        loops = [pool.submit(ask_until, stop, client, builds, answers) for answers in seen]
+        try:
+            wait_for(lambda: all(len(answers) >= 3 for answers in seen), loops)
+            builds["new"] = revise(live_settings.corpus)
+            answered_before = sum(map(len, seen))
+            update(client, live_settings)
+            answered_during = sum(map(len, seen)) - answered_before
+            wait_for(lambda: all(answers[-3:] == ["new"] * 3 for answers in seen), loops)
+        finally:
+            stop.set()
+        for loop in loops:
+            loop.result()
+        assert live_build(client) != old_build
+    assert answered_during > 0  # questions were answered while the new build was made and swapped in
+    for answers in seen:
+        # Each loop asks one question at a time, so once the new build answers, the old never does again.
+        assert answers[0] == "old" and answers[-1] == "new"
+        assert answers == sorted(answers, key=["old", "new"].index)
+
+
+def test_a_new_build_that_cannot_be_loaded_is_not_served(
+    live_settings: Settings, service: QAService, caplog: pytest.LogCaptureFixture
+) -> None:
+    copy = QAService(live_settings, load_index(live_settings), encoder=service.encoder, refusal=service.refusal)
+    reindexer = Reindexer(copy)
+    live = copy.index.manifest.build_id
+    builds = live_settings.index_dir / "builds"
+
+    def named_build(build_id: str) -> Path:
+        """A copy of the live build under another id, named in CURRENT as `qa index build` would."""
+        shutil.copytree(builds / live, builds / build_id)
+        manifest = builds / build_id / "manifest.json"
+        manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "build_id": build_id}))
+        (live_settings.index_dir / "CURRENT").write_text(build_id)
+        return builds / build_id
+
+    (named_build("29990101T000000000000Z") / "vectors.npy").write_bytes(b"damaged")
+    with caplog.at_level("WARNING", logger="qa.reindex"):
+        assert [reindexer.reload_if_changed() for _ in range(3)] == [False] * 3
+    assert copy.index.manifest.build_id == live
+    assert [record.getMessage() for record in caplog.records] == [
+        f"Still serving index {live}: Index file {builds}/29990101T000000000000Z/vectors.npy is damaged or missing. "
+        "Run `qa index build`."
+    ]
+    named_build("29990102T000000000000Z")
+    assert reindexer.reload_if_changed()
+    assert copy.index.manifest.build_id == "29990102T000000000000Z"
+    assert copy.ask("What is immunotherapy?").passages
