@@ -81,8 +81,10 @@ def markup_url(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> I
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Module scope: Playwright's sync API keeps an event loop running in the main thread
+    # while it is open, which would break later tests that start their own (prompt_toolkit).
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)."
         if os.environ.get("CI"):

@@ -66,7 +66,7 @@ def test_answer_shows_the_passage_highlight_and_disclaimer(page: Page, live_url:
     # The article has no title, so the publisher names the source.
     expect(first.locator(".source")).to_contain_text("From American Cancer Society")
     expect(answer.locator(".disclaimer")).to_be_visible()
-    expect(answer.locator(".disclaimer")).to_contain_text("please review them with your doctor")
+    expect(answer.locator(".disclaimer")).to_contain_text("Please review any information with your doctor")
     expect(page.locator("#conversation")).to_have_attribute("aria-live", "polite")
     screenshot(page, screenshots / "desktop-answer.png")
     shutil.copyfile(screenshots / "desktop-answer.png", PROJECT_ROOT / "docs" / "chat-page.png")

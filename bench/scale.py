@@ -1,0 +1,99 @@
+"""Scale check (issue 4.5): exact vs HNSW search on a large index, and answer latency there.
+
+Usage (after `qa index build --corpus <big corpus> --index-dir <dir>`):
+
+    python bench/scale.py --index-dir <dir> --corpus <big corpus> --questions <questions.jsonl> [--sample N]
+
+Prints, in one run on this machine: recall@10 of the HNSW index against exact (flat) search,
+the build time and p50/p95 search latency of both, and the full answer path's p50 latency on
+the big index beside the built-in article's p50 (its default index is built if needed).
+"""
+
+import argparse
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from qa.index import ensure_index
+from qa.service import QAService
+from qa.settings import Settings
+
+
+def _percentile(values: list[float], quantile: float) -> float:
+    return float(np.percentile(values, quantile))
+
+
+def _timed_search(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[np.ndarray, list[float]]:
+    ids, times = [], []
+    for row in queries:
+        started = time.perf_counter()
+        _, found = index.search(row[None, :], k)
+        times.append((time.perf_counter() - started) * 1000)
+        ids.append(found[0])
+    return np.array(ids), times
+
+
+def _answer_p50(service: QAService, questions: list[str]) -> float:
+    for question in questions[:5]:
+        service.ask(question)
+    times = []
+    for question in questions:
+        started = time.perf_counter()
+        service.ask(question)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index-dir", type=Path, required=True)
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--questions", type=Path, required=True)
+    parser.add_argument("--sample", type=int, default=500)
+    args = parser.parse_args()
+
+    settings = Settings(corpus=args.corpus, index_dir=args.index_dir, cache_size=0)
+    index = ensure_index(settings)
+    service = QAService(settings, index)
+    lines = args.questions.read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in random.Random(0).sample(lines, min(args.sample, len(lines)))]
+    vectors = service.encoder.encode(questions)
+    stored = np.asarray(index.vectors, dtype=np.float32)
+    dimension = stored.shape[1]
+
+    started = time.perf_counter()
+    flat = faiss.IndexFlatIP(dimension)
+    flat.add(stored)
+    flat_build = time.perf_counter() - started
+    started = time.perf_counter()
+    hnsw = faiss.IndexHNSWFlat(dimension, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = 200
+    hnsw.add(stored)
+    hnsw_build = time.perf_counter() - started
+    hnsw.hnsw.efSearch = settings.hnsw_ef_search
+
+    exact, flat_times = _timed_search(flat, vectors, 10)
+    approx, hnsw_times = _timed_search(hnsw, vectors, 10)
+    recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])
+
+    article = Settings(cache_size=0)  # the built-in article in the default index folder
+    article_service = QAService(article, ensure_index(article))
+    article_questions = [json.loads(line)["question"] for line in (Path(__file__).parent.parent / "eval" / "immunotherapy.jsonl").read_text().splitlines()]
+
+    big_p50 = _answer_p50(service, questions)
+    small_p50 = _answer_p50(article_service, article_questions)
+    print(f"passages: {len(stored):,} (served with {type(index.dense).__name__}, exact search up to {settings.exact_search_max:,})")
+    print(f"flat: build {flat_build:.2f} s, search p50 {_percentile(flat_times, 50):.3f} ms, p95 {_percentile(flat_times, 95):.3f} ms")
+    print(f"HNSW M={settings.hnsw_m} efConstruction=200 efSearch={settings.hnsw_ef_search}: build {hnsw_build:.1f} s, "
+          f"search p50 {_percentile(hnsw_times, 50):.3f} ms, p95 {_percentile(hnsw_times, 95):.3f} ms")
+    print(f"HNSW recall@10 against exact search: {recall:.4f} over {len(questions)} questions")
+    print(f"full answer path p50: {big_p50:.1f} ms on this index vs {small_p50:.1f} ms on the article ({big_p50 / small_p50:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
