@@ -3,7 +3,7 @@
     QAError
      ├─ CorpusError            (DocumentNotFound)
      ├─ IndexLoadError         (IndexMissing, IndexStale, IndexCorrupt)
-     ├─ IndexBuildError
+     ├─ IndexBuildError        (RebuildRunning)
      └─ QuestionError          (QuestionEmpty, QuestionTooLong)
 
 The API maps each base class to one HTTP status in a single handler; the CLI maps
@@ -43,6 +43,12 @@ class IndexCorrupt(IndexLoadError):
 
 class IndexBuildError(QAError):
     code = "index_build_failed"
+
+
+class RebuildRunning(IndexBuildError):
+    """A rebuild started in this process has not finished yet."""
+
+    code = "reindex_running"
 
 
 class QuestionError(QAError):

@@ -17,18 +17,12 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
 from qa.documents import Corpus, load_corpus
-from qa.errors import IndexBuildError, QAError
+from qa.errors import IndexBuildError, QAError, RebuildRunning
 from qa.index import Manifest, build_index, current_build, load_index
 from qa.service import QAService
 from qa.settings import Settings
 
 log = logging.getLogger("qa.reindex")
-
-
-class RebuildRunning(IndexBuildError):
-    """A rebuild started in this process has not finished yet."""
-
-    code = "reindex_running"
 
 
 @dataclass(frozen=True)

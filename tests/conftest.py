@@ -1,6 +1,7 @@
 """Shared fixtures: the real model, a real index built once per session, the real app."""
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,13 @@ from qa.settings import PROJECT_ROOT, Settings  # noqa: E402
 
 CORPUS = PROJECT_ROOT / "corpus"
 ARTICLE = CORPUS / "acs-immunotherapy.txt"
+
+
+def private_copy(folder: Path, settings: Settings, **overrides: object) -> Settings:
+    """Settings over a copy of the article and of its built index, which a test may change."""
+    shutil.copytree(CORPUS, folder / "corpus")
+    shutil.copytree(settings.index_dir, folder / "index")
+    return Settings(corpus=folder / "corpus", index_dir=folder / "index", model_cache=settings.model_cache, **overrides)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from qa.index import Index, load_index
 from qa.reindex import Reindexer
 from qa.service import QAService
 from qa.settings import Settings
-from tests.conftest import ARTICLE, CORPUS
+from tests.conftest import ARTICLE, private_copy
 
 TOKEN = "admin-token-for-tests"
 QA = Path(sys.executable).with_name("qa")
@@ -39,15 +39,7 @@ Builds = dict[str, dict[str, str]]
 @pytest.fixture
 def live_settings(tmp_path: Path, settings: Settings, index: Index) -> Settings:
     """A copy of the corpus and its built index, watched for new builds every 0.2 s."""
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    shutil.copytree(settings.index_dir, tmp_path / "index")
-    return Settings(
-        corpus=tmp_path / "corpus",
-        index_dir=tmp_path / "index",
-        model_cache=settings.model_cache,
-        admin_token=TOKEN,
-        index_watch_seconds=0.2,
-    )
+    return private_copy(tmp_path, settings, admin_token=TOKEN, index_watch_seconds=0.2)
 
 
 def revise(corpus: Path) -> dict[str, str]:

@@ -12,8 +12,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import SettingsDep
 from api.schemas import ErrorBody, HTTPErrorBody, ReindexResponse
-from qa.errors import QAError
-from qa.reindex import RebuildRunning, Reindexer
+from qa.errors import QAError, RebuildRunning
+from qa.reindex import Reindexer
 
 log = logging.getLogger("api.admin")
 router = APIRouter(prefix="/v1/admin", tags=["admin"])

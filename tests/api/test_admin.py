@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from qa.index import Index
 from qa.settings import Settings
-from tests.conftest import ARTICLE, CORPUS
+from tests.conftest import ARTICLE, private_copy
 
 TOKEN = "admin-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -22,16 +22,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 @pytest.fixture(scope="module")
 def admin_settings(tmp_path_factory: pytest.TempPathFactory, settings: Settings, index: Index) -> Settings:
     """A copy of the corpus and of the built index that these tests may change."""
-    folder = tmp_path_factory.mktemp("admin")
-    shutil.copytree(CORPUS, folder / "corpus")
-    shutil.copytree(settings.index_dir, folder / "index")
-    return Settings(
-        corpus=folder / "corpus",
-        index_dir=folder / "index",
-        model_cache=settings.model_cache,
-        admin_token=TOKEN,
-        index_watch_seconds=0,
-    )
+    return private_copy(tmp_path_factory.mktemp("admin"), settings, admin_token=TOKEN, index_watch_seconds=0)
 
 
 @pytest.fixture(scope="module")
