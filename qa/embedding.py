@@ -47,7 +47,7 @@ class TorchEncoder:
         self._model = SentenceTransformer(str(folder), device="cpu")
         self._batch_size = batch_size
         self.name = f"torch:{folder.name}"
-        self.dimension = int(self._model.get_embedding_dimension())
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
 
     def encode(self, texts: list[str]) -> Vectors:
         vectors = self._model.encode(
@@ -102,7 +102,8 @@ class OnnxEncoder:
         summed = (hidden * mask[:, :, None]).sum(axis=1)
         pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        vectors: Vectors = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return vectors
 
 
 def _max_tokens(folder: Path) -> int:

@@ -128,7 +128,7 @@ def score(method: str, questions: list[LabelledQuestion], evidence: list[Evidenc
 
 def _add_refusal(report: Report, questions: list[LabelledQuestion], evidence: list[Evidence], service: QAService) -> None:
     refused: dict[str, list[bool]] = defaultdict(list)
-    lengths = []
+    lengths: list[int] = []
     for q, ev in zip(questions, evidence):
         answered = service.refusal.answers(ev)
         refused[q.kind].append(not answered)

@@ -225,11 +225,13 @@ def _checked_files(folder: Path) -> list[Path]:
 def _dense_index(vectors: Vectors, settings: Settings) -> faiss.Index:
     # Inner product equals cosine similarity on normalized vectors.
     dimension = vectors.shape[1]
+    index: faiss.Index
     if len(vectors) <= settings.exact_search_max:
         index = faiss.IndexFlatIP(dimension)
     else:
-        index = faiss.IndexHNSWFlat(dimension, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 200
+        hnsw = faiss.IndexHNSWFlat(dimension, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = 200
+        index = hnsw
     index.add(vectors)
     return index
 

@@ -22,7 +22,7 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes each record to the sys.stderr of that moment, not of start-up, so a redirected
     stderr (a test runner's capture, a CLI's pipe) never receives records after it is closed."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return sys.stderr
 

@@ -121,10 +121,12 @@ class Retriever:
     ) -> npt.NDArray[np.float64]:
         """A weighted sum: passage cosine, BM25 scaled to the best match, best-sentence cosine."""
         if self.method == "dense":
-            return dense.astype(np.float64)
-        if self.method == "bm25":
-            return lexical.astype(np.float64)
-        return (dense + self.lexical_weight * lexical + self.sentence_weight * sentence).astype(np.float64)
+            fused = dense
+        elif self.method == "bm25":
+            fused = lexical
+        else:
+            fused = dense + self.lexical_weight * lexical + self.sentence_weight * sentence
+        return fused.astype(np.float64)
 
     def _best_sentences(self, vector: npt.NDArray[np.float32], ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
         """Per passage: the mean of its best sentence's and its best sentence pair's cosine.
