@@ -77,6 +77,11 @@ def main() -> None:
     hnsw_build = time.perf_counter() - started
     hnsw.hnsw.efSearch = settings.hnsw_ef_search
 
+    for size in (5_000, 10_000, 20_000, 40_000):
+        if size < len(stored):
+            subset = faiss.IndexFlatIP(dimension)
+            subset.add(stored[:size])
+            print(f"flat search over {size:,} passages: p50 {_percentile(_timed_search(subset, vectors, 10)[1], 50):.3f} ms")
     exact, flat_times = _timed_search(flat, vectors, 10)
     approx, hnsw_times = _timed_search(hnsw, vectors, 10)
     recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])

@@ -24,7 +24,7 @@ from qa.retrieval import Evidence, Method
 from qa.service import QAService
 
 Gold = tuple[str, int, int]
-METHODS: tuple[Method, ...] = ("hybrid", "bm25", "dense")
+METHODS: tuple[Method, ...] = ("hybrid", "rrf", "bm25", "dense")
 _DEPTH = 10
 
 

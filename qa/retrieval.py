@@ -11,7 +11,8 @@ from qa.chunking import Passage
 from qa.index import Index
 from qa.sentences import Span
 
-Method = Literal["hybrid", "dense", "bm25"]
+Method = Literal["hybrid", "rrf", "dense", "bm25"]
+_RRF_K = 60
 
 _SOURCE_INTENT = re.compile(
     r"\b(sources?|references?|citations?|cited?|bibliograph\w*|studies|journals?|based on|come from|came from)\b",
@@ -124,6 +125,9 @@ class Retriever:
             fused = dense
         elif self.method == "bm25":
             fused = lexical
+        elif self.method == "rrf":
+            # Reciprocal-rank fusion of the two lists, the usual baseline for hybrid search.
+            fused = 1 / (_RRF_K + _ranks(-dense)) + 1 / (_RRF_K + _ranks(-lexical))
         else:
             fused = dense + self.lexical_weight * lexical + self.sentence_weight * sentence
         return fused.astype(np.float64)
@@ -160,3 +164,10 @@ class Retriever:
             scores = np.where(lead_ins, -np.inf, scores)
         start, end = passage.sentences[int(scores.argmax())]
         return ((start - passage.start, end - passage.start),)
+
+
+def _ranks(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """1-based rank of each value in ascending order."""
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[np.argsort(values, kind="stable")] = np.arange(1, len(values) + 1)
+    return ranks
