@@ -28,7 +28,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     service = QAService(settings, ensure_index(settings))
     if settings.micro_batching:
-        batcher: MicroBatcher[tuple[str, int], Answer] = MicroBatcher(service.ask_many, settings.batch_max)
+        batcher: MicroBatcher[tuple[str, int], Answer] = MicroBatcher(service.ask_many, settings.batch_max, settings.batch_workers)
 
         async def ask_question(question: str, top_k: int) -> Answer:
             return await batcher.submit((question, top_k))

@@ -59,12 +59,15 @@ class TorchEncoder:
 class OnnxEncoder:
     """The same model through ONNX Runtime: mean pooling and normalization done in numpy."""
 
-    def __init__(self, onnx_file: Path, folder: Path, threads: int = 0, batch_size: int = 64) -> None:
+    def __init__(self, onnx_file: Path, folder: Path, threads: int = 0, batch_size: int = 8) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
+        # Idle worker threads sleep instead of spinning: a server has other work (HTTP,
+        # retrieval) for those cores between encoder calls.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
@@ -81,7 +84,9 @@ class OnnxEncoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         encodings = self._tokenizer.encode_batch(texts)
-        # Sorting by length keeps padding small when a batch mixes short and long texts.
+        # Sorting by length keeps padding small when a batch mixes short and long texts, and
+        # small runs (8) beat large ones on two cores: 32 questions per run cost 9.0 ms each,
+        # runs of 8 cost 4.0 ms, one at a time 4.3 ms (measured with the packaged model).
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         out = np.empty((len(texts), 0), dtype=np.float32)
         parts = []
@@ -122,4 +127,4 @@ def load_encoder(settings: Settings, *, quantized: bool | None = None) -> Encode
 
     exported = exported_model(folder, settings.model_cache_dir)
     use_int8 = settings.quantize if quantized is None else quantized
-    return OnnxEncoder(exported / ("model-int8.onnx" if use_int8 else "model.onnx"), folder)
+    return OnnxEncoder(exported / ("model-int8.onnx" if use_int8 else "model.onnx"), folder, settings.encoder_threads)

@@ -30,8 +30,10 @@ class Settings(BaseSettings):
     sentence_weight: float = Field(2.0, ge=0, description="Weight of the best sentence (and sentence pair) similarity in the hybrid score.")
     encoder_backend: Literal["onnx", "torch"] = "onnx"
     quantize: bool = Field(False, description="Use the int8 ONNX model for questions (off: it moved eval metrics by more than 0.01).")
+    encoder_threads: int = Field(0, ge=0, description="ONNX Runtime threads per encoder call; 0 = one per core.")
     micro_batching: bool = True
     batch_max: int = Field(64, ge=1)
+    batch_workers: int = Field(1, ge=1, description="Encoder calls that may run at once; with encoder_threads=1, one per core.")
     cache_size: int = Field(2048, ge=0, description="Recent answers kept in memory; 0 turns the cache off.")
     exact_search_max: int = Field(20000, ge=1, description="Above this many passages the dense index is HNSW.")
     hnsw_m: int = Field(32, ge=4)
