@@ -91,8 +91,7 @@ class Retriever:
         allowed = self._is_reference if sources else ~self._is_reference
         bm25 = self.index.lexical.scores(question)
         bm25 = np.where(allowed, bm25, 0.0)
-        lexical_ids = np.argsort(-bm25, kind="stable")[:_CANDIDATES]
-        lexical_ids = lexical_ids[bm25[lexical_ids] > 0]
+        lexical_ids = _top(bm25, _CANDIDATES)
         dense_ids = dense_ids[dense_ids >= 0]
         ids = np.array(list(dict.fromkeys([*dense_ids.tolist(), *lexical_ids.tolist()])), dtype=np.int64)
         ids = ids[allowed[ids]] if len(ids) else ids
@@ -171,3 +170,13 @@ def _ranks(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
     ranks = np.empty(len(values), dtype=np.float64)
     ranks[np.argsort(values, kind="stable")] = np.arange(1, len(values) + 1)
     return ranks
+
+
+def _top(scores: npt.NDArray[np.float32], count: int) -> npt.NDArray[np.int64]:
+    """Indices of the `count` highest positive scores, best first, in linear time."""
+    if len(scores) > count:
+        candidates = np.argpartition(-scores, count)[:count]
+    else:
+        candidates = np.arange(len(scores))
+    candidates = candidates[scores[candidates] > 0]
+    return candidates[np.argsort(-scores[candidates], kind="stable")]
