@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 ONNX_OPSET = 17
@@ -65,7 +66,9 @@ def _export(model_dir: Path, out: Path) -> None:
     model = _LastHidden(AutoModel.from_pretrained(str(model_dir)).eval())
     sample = AutoTokenizer.from_pretrained(str(model_dir))(["a sample", "another sample text"], padding=True, return_tensors="pt")
     axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
-    with torch.no_grad():
+    # The TorchScript exporter warns about tracing details that do not apply to this model.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             model,
             tuple(sample[name] for name in _INPUTS),
