@@ -51,14 +51,13 @@ class LexicalIndex:
     def save(self, folder: Path) -> None:
         self._retriever.save(str(folder), show_progress=False)
 
-    def known_terms(self, question: str) -> tuple[int, int]:
-        """How many of the question's terms the corpus knows, out of how many."""
+    def match(self, question: str) -> tuple[npt.NDArray[np.float32], int, int]:
+        """BM25 score of every passage (zeros when no term is known), and how many of the
+        question's terms the corpus knows, out of how many."""
         terms = tokenize([question])[0]
-        return sum(term in self._retriever.vocab_dict for term in terms), len(terms)
-
-    def scores(self, question: str) -> npt.NDArray[np.float32]:
-        """BM25 score of every passage (zeros when no term of the question is known)."""
-        ids = self._retriever.get_tokens_ids(tokenize([question])[0])
-        if not ids:
-            return np.zeros(self._retriever.scores["num_docs"], dtype=np.float32)
-        return np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
+        ids = self._retriever.get_tokens_ids(terms)
+        if ids:
+            scores = np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
+        else:
+            scores = np.zeros(self._retriever.scores["num_docs"], dtype=np.float32)
+        return scores, len(ids), len(terms)

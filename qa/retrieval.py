@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -70,7 +70,7 @@ def wants_sources(question: str) -> bool:
 class Retriever:
     """Ranks an index's passages for questions already encoded as vectors."""
 
-    def __init__(self, index: Index, method: Method = "hybrid", lexical_weight: float = 0.3, sentence_weight: float = 2.0) -> None:
+    def __init__(self, index: Index, method: Method, lexical_weight: float, sentence_weight: float) -> None:
         self.index = index
         self.method = method
         self.lexical_weight = lexical_weight
@@ -89,13 +89,12 @@ class Retriever:
     def _rank(self, vector: npt.NDArray[np.float32], question: str, dense_ids: npt.NDArray[np.int64], k: int) -> Evidence:
         sources = wants_sources(question) and bool(self._is_reference.any())
         allowed = self._is_reference if sources else ~self._is_reference
-        bm25 = self.index.lexical.scores(question)
+        bm25, known, terms = self.index.lexical.match(question)
         bm25 = np.where(allowed, bm25, 0.0)
         lexical_ids = _top(bm25, _CANDIDATES)
         dense_ids = dense_ids[dense_ids >= 0]
         ids = np.array(list(dict.fromkeys([*dense_ids.tolist(), *lexical_ids.tolist()])), dtype=np.int64)
         ids = ids[allowed[ids]] if len(ids) else ids
-        known, terms = self.index.lexical.known_terms(question)
         if not len(ids):
             return Evidence([], sources, 0.0, 0.0, 0.0, known, terms)
         dense = self.index.vectors[ids] @ vector
@@ -120,6 +119,7 @@ class Retriever:
         self, dense: npt.NDArray[np.float32], lexical: npt.NDArray[np.float32], sentence: npt.NDArray[np.float32]
     ) -> npt.NDArray[np.float64]:
         """A weighted sum: passage cosine, BM25 scaled to the best match, best-sentence cosine."""
+        fused: npt.NDArray[np.floating[Any]]
         if self.method == "dense":
             fused = dense
         elif self.method == "bm25":
