@@ -99,7 +99,8 @@ class Retriever:
             return Evidence([], sources, 0.0, 0.0, 0.0, known, terms)
         dense = self.index.vectors[ids] @ vector
         lexical = bm25[ids] / bm25.max() if bm25.max() > 0 else np.zeros(len(ids), dtype=np.float32)
-        sentence = self._best_sentences(vector, ids)
+        scores = self._sentence_scores(vector, ids)
+        sentence = self._best_sentences(scores)
         fused = self._fuse(dense, lexical, sentence)
         order = np.argsort(-fused, kind="stable")[:k]
         hits = [
@@ -109,7 +110,7 @@ class Retriever:
                 dense=float(dense[i]),
                 lexical=float(lexical[i]),
                 sentence=float(sentence[i]),
-                highlights=self._highlights(vector, int(ids[i])),
+                highlights=self._highlights(scores, int(i), int(ids[i])),
             )
             for i in order
         ]
@@ -131,38 +132,58 @@ class Retriever:
             fused = dense + self.lexical_weight * lexical + self.sentence_weight * sentence
         return fused.astype(np.float64)
 
-    def _best_sentences(self, vector: npt.NDArray[np.float32], ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+    def _sentence_scores(self, vector: npt.NDArray[np.float32], ids: npt.NDArray[np.int64]) -> "_SentenceScores":
+        """Cosine of every sentence of the candidate passages, in one product."""
+        first = self._sentence_rows[ids]
+        counts = self._sentence_rows[ids + 1] - first
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        rows = np.repeat(first - starts, counts) + np.arange(int(counts.sum()))
+        block = np.asarray(self.index.sentence_vectors[rows], dtype=np.float32)
+        return _SentenceScores(block, block @ vector, starts, counts)
+
+    def _best_sentences(self, scores: "_SentenceScores") -> npt.NDArray[np.float32]:
         """Per passage: the mean of its best sentence's and its best sentence pair's cosine.
 
         A lone sentence loses its context ("These are called biomarkers."), a pair keeps
-        some; the pair vector is the normalized sum of the two sentence vectors.
+        some; the pair vector is the normalized sum of the two sentence vectors, so its
+        cosine is the sum of the two cosines over the norm of that sum.
         """
-        best = np.empty(len(ids), dtype=np.float32)
-        for position, pid in enumerate(ids):
-            block = self._sentence_block(int(pid))
-            single = block @ vector
-            pairs = block[:-1] + block[1:]
-            window = (pairs @ vector) / np.linalg.norm(pairs, axis=1) if len(block) > 1 else single
-            best[position] = (single.max() + window.max()) / 2
-        return best
+        single = np.maximum.reduceat(scores.cosines, scores.starts)
+        if len(scores.cosines) < 2:
+            return single
+        block, cosines = scores.block, scores.cosines
+        pairs = (cosines[:-1] + cosines[1:]) / np.linalg.norm(block[:-1] + block[1:], axis=1)
+        # A pair ends a passage's run at its last sentence: the last pair slot of each passage is no pair.
+        pairs = np.append(pairs, -np.inf)
+        pairs[scores.starts + scores.counts - 1] = -np.inf
+        window = np.maximum.reduceat(pairs, scores.starts)
+        window = np.where(scores.counts > 1, window, single)
+        return ((single + window) / 2).astype(np.float32)
 
-    def _sentence_block(self, pid: int) -> npt.NDArray[np.float32]:
-        block = self.index.sentence_vectors[self._sentence_rows[pid]:self._sentence_rows[pid + 1]]
-        return np.asarray(block, dtype=np.float32)
-
-    def _highlights(self, vector: npt.NDArray[np.float32], pid: int) -> tuple[Span, ...]:
+    def _highlights(self, scores: "_SentenceScores", position: int, pid: int) -> tuple[Span, ...]:
         """The passage's best-matching sentence, as offsets within the passage text.
 
         A lead-in ("... include:") is only a pointer to what follows, so it is never the
         highlight when the passage has another sentence.
         """
         passage = self.index.passages[pid]
-        scores = self._sentence_block(pid) @ vector
+        begin = scores.starts[position]
+        cosines = scores.cosines[begin:begin + scores.counts[position]]
         lead_ins = [passage.text[s - passage.start:e - passage.start].endswith(":") for s, e in passage.sentences]
         if not all(lead_ins):
-            scores = np.where(lead_ins, -np.inf, scores)
-        start, end = passage.sentences[int(scores.argmax())]
+            cosines = np.where(lead_ins, -np.inf, cosines)
+        start, end = passage.sentences[int(cosines.argmax())]
         return ((start - passage.start, end - passage.start),)
+
+
+@dataclass(frozen=True)
+class _SentenceScores:
+    """The candidates' sentence vectors and cosines, flat; passage i owns starts[i]:starts[i]+counts[i]."""
+
+    block: npt.NDArray[np.float32]
+    cosines: npt.NDArray[np.float32]
+    starts: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.int64]
 
 
 def _ranks(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
