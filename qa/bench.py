@@ -28,6 +28,7 @@ QUESTIONS_FILE = PROJECT_ROOT / "eval" / "immunotherapy.jsonl"
 IN_PROCESS, STARTUP = "in-process", "startup"
 FAQ_SIZE = 20
 _WARMUP = 5
+_CHUNK = 25
 _FORMATS = {"ms": "{:.1f} ms", "s": "{:.2f} s", "MB": "{:.0f} MB", "q/s": "{:.0f} q/s", "errors": "{:.0f}"}
 _PACKAGES = ("torch", "onnxruntime", "sentence-transformers", "faiss-cpu", "uvicorn", "httpx")
 
@@ -140,7 +141,8 @@ def run_bench(settings: Settings, plan: BenchPlan) -> Report:
         f"{plan.questions} questions one at a time, answer cache off. Baseline: sentence-transformers encode() "
         f"of one question with its default settings, then FAISS search (top {settings.top_k_default}). "
         "'encoder' compares the encoders alone; 'full answer' is QAService.ask (encoder, hybrid retrieval, "
-        "refusal, highlights) against that same baseline."
+        "refusal, highlights) against that same baseline. 'CPU per question' is process CPU time (all threads); "
+        "its 'ceiling' is the most questions per second the machine's cores could answer if they did nothing else."
     )
     log.info("Timing index builds.")
     report.figures += measure_build(settings)
@@ -186,7 +188,7 @@ def machine_info(service: QAService, index: Index) -> dict[str, Any]:
 
 
 def measure_in_process(service: QAService, naive: TorchEncoder, questions: list[str]) -> list[Figure]:
-    """Per-question latency of each path, timed in turn on every question so drift hits all alike."""
+    """Per-question latency and CPU time of each path against its naive counterpart."""
     index, k = service.index, service.settings.top_k_default
     paths: dict[str, Callable[[str], object]] = {
         "naive encoder": lambda q: naive.encode([q]),
@@ -196,18 +198,35 @@ def measure_in_process(service: QAService, naive: TorchEncoder, questions: list[
         "full answer": service.ask,
     }
     timings: dict[str, list[float]] = {name: [] for name in paths}
-    for number, question in enumerate(cycled(questions, _WARMUP) + questions):
+    cpu: dict[str, float] = dict.fromkeys(paths, 0.0)
+    # Paths take turns chunk by chunk, so drift hits all alike, and each turn starts with an
+    # untimed call, so one path's worker threads (torch's spin after a call) do not bill the next.
+    for begin in range(0, len(questions), _CHUNK):
+        chunk = questions[begin:begin + _CHUNK]
         for name, call in paths.items():
-            began = time.perf_counter()
-            call(question)
-            if number >= _WARMUP:
+            for question in cycled(chunk, _WARMUP):
+                call(question)
+            for question in chunk:
+                began, began_cpu = time.perf_counter(), time.process_time()
+                call(question)
                 timings[name].append((time.perf_counter() - began) * 1000)
+                cpu[name] += time.process_time() - began_cpu
     baselines = {"encoder": "naive encoder", "encode+search": "naive encode+search", "full answer": "naive encode+search"}
-    return [
+    figures = [
         Figure(IN_PROCESS, f"{name} p{q}", "ms", _percentile(timings[name], q), _percentile(timings[baseline], q))
         for name, baseline in baselines.items()
         for q in (50, 95)
     ]
+    # CPU time (all threads) bounds throughput: no server can answer more than cores / CPU-per-question.
+    cpu_ms = {name: total * 1000 / len(questions) for name, total in cpu.items()}
+    cores = os.cpu_count() or 1
+    for name, baseline in (("encoder", "naive encoder"), ("full answer", "naive encode+search")):
+        figures += [
+            Figure(IN_PROCESS, f"{name} CPU per question", "ms", cpu_ms[name], cpu_ms[baseline]),
+            Figure(IN_PROCESS, f"{name} ceiling on {cores} cores", "q/s", cores * 1000 / cpu_ms[name],
+                   cores * 1000 / cpu_ms[baseline], lower_is_better=False),
+        ]
+    return figures
 
 
 def _percentile(values: list[float], quantile: int) -> float:

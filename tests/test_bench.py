@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -82,14 +83,22 @@ def test_questions_come_from_the_evaluation_set() -> None:
 def test_in_process_figures_pair_each_path_with_the_baseline(settings: Settings, index: Index) -> None:
     service = QAService(settings.model_copy(update={"cache_size": 0}), index)
     figures = measure_in_process(service, TorchEncoder(model_dir(settings)), load_questions(QUESTIONS_FILE)[:3])
-    names = [f.name for f in figures]
-    assert names == [f"{path} p{q}" for path in ("encoder", "encode+search", "full answer") for q in (50, 95)]
-    assert all(f.section == IN_PROCESS and f.unit == "ms" for f in figures)
+    cores = os.cpu_count()
+    latency = [f"{path} p{q}" for path in ("encoder", "encode+search", "full answer") for q in (50, 95)]
+    cpu = [f"{path} {measure}" for path in ("encoder", "full answer") for measure in ("CPU per question", f"ceiling on {cores} cores")]
+    assert [f.name for f in figures] == latency + cpu
+    assert all(f.section == IN_PROCESS for f in figures)
     assert all(f.value > 0 and f.baseline and f.baseline > 0 for f in figures)
-    assert all(f.ratio == pytest.approx(f.baseline / f.value) for f in figures if f.baseline)
+    assert all(f.ratio == pytest.approx(f.baseline / f.value if f.lower_is_better else f.value / f.baseline) for f in figures if f.baseline)
     by_name = {f.name: f for f in figures}
     # 'full answer' is compared with the same baseline figure as 'encode+search'.
     assert by_name["full answer p50"].baseline == by_name["encode+search p50"].baseline
+    # A ceiling is the cores' CPU time divided by one question's.
+    for path in ("encoder", "full answer"):
+        ceiling, per_question = by_name[f"{path} ceiling on {cores} cores"], by_name[f"{path} CPU per question"]
+        assert (ceiling.unit, per_question.unit) == ("q/s", "ms") and not ceiling.lower_is_better
+        assert ceiling.value == pytest.approx(cores * 1000 / per_question.value)
+        assert ceiling.ratio == pytest.approx(per_question.ratio)
 
 
 def test_cli_refuses_bad_concurrency() -> None:
