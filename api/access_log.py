@@ -85,7 +85,7 @@ def _request_id(scope: Scope) -> str:
     return incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
 
 
-def access_logger(log_questions: bool) -> Observer:
+def access_logger(log_questions: bool, hash_key: bytes) -> Observer:
     """An observer that writes the exchange as JSON; never the question unless `log_questions`."""
 
     def write(exchange: Exchange) -> None:
@@ -98,7 +98,7 @@ def access_logger(log_questions: bool) -> Observer:
         }
         if exchange.question is not None:
             entry |= {
-                "question_hash": question_hash(exchange.question),
+                "question_hash": question_hash(exchange.question, hash_key),
                 "question_length": len(exchange.question),
                 "answered": exchange.answered,
             }

@@ -1,6 +1,7 @@
 """Build the FastAPI app from a Settings object; the lifespan loads the index once."""
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -62,7 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_limits(app, settings)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
     app.state.metrics = metrics.Metrics(lambda: app.state.service)
-    app.add_middleware(AccessLog, observers=[access_logger(settings.log_questions), app.state.metrics.observe])
+    hash_key = settings.log_hash_key.get_secret_value().encode() if settings.log_hash_key else secrets.token_bytes(32)
+    app.add_middleware(AccessLog, observers=[access_logger(settings.log_questions, hash_key), app.state.metrics.observe])
     # Added last so it is outermost: preflight and error responses get the headers too.
     app.add_middleware(
         SecurityHeaders,

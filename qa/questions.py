@@ -1,6 +1,7 @@
 """Make a question safe to process: Unicode NFC, no control characters, single spaces."""
 
 import hashlib
+import hmac
 import re
 import unicodedata
 
@@ -25,9 +26,13 @@ def normalize_question(text: str, max_chars: int) -> str:
     return text
 
 
-def question_hash(text: str) -> str:
-    """A short, non-reversible tag that lets logs group repeats without holding the text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+def question_hash(text: str, key: bytes) -> str:
+    """A short tag that lets logs group repeats without holding the text.
+
+    It is keyed (HMAC-SHA-256): without the key, a reader of the logs cannot confirm a
+    guessed question ("do I have cancer") by hashing it.
+    """
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
 
 
 def question_parts(question: str) -> list[str]:

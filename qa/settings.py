@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     frame_ancestors: list[str] = Field(default_factory=list, description="Origins allowed to embed the chat page in a frame; none by default.")
     log_questions: bool = Field(False, description="Write question text to logs; only with the users' consent.")
+    log_hash_key: SecretStr | None = Field(
+        None, description="Key of the HMAC that tags questions in access logs; give every worker the same key to group repeats across workers and restarts. Unset: a random key per process."
+    )
     clipboard_file: Path | None = Field(None, description="`qa chat`'s :copy also writes the passage to this file.")
     admin_token: SecretStr | None = Field(None, description="Bearer token for POST /v1/admin/reindex; the endpoint is off (404) when unset.")
     index_watch_seconds: float = Field(2.0, ge=0, description="How often a server checks for a build made by `qa index build`; 0 turns it off.")

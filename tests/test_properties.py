@@ -93,11 +93,13 @@ def test_limit_holds_after_normalization() -> None:
     assert normalize_question("a" * 1000 + "   ", 1000) == "a" * 1000
 
 
-@given(text=st.text(min_size=1))
-def test_question_hash_is_short_and_stable(text: str) -> None:
-    tag = question_hash(text)
-    assert tag == question_hash(text)
+@given(text=st.text(min_size=1), key=st.binary(min_size=1), other=st.binary(min_size=1))
+def test_question_hash_is_short_stable_and_keyed(text: str, key: bytes, other: bytes) -> None:
+    tag = question_hash(text, key)
+    assert tag == question_hash(text, key)
     assert len(tag) == 12 and set(tag) <= set(string.hexdigits.lower())
+    if other != key:
+        assert question_hash(text, other) != tag
 
 
 @settings(max_examples=150, deadline=None)
