@@ -158,6 +158,8 @@ def run_bench(settings: Settings, plan: BenchPlan) -> Report:
             report.notes["time cap"] = f"Stopped at {plan.time_cap_s:g} s, requests sent of {plan.requests}: {'; '.join(capped)}."
         report.notes["HTTP unique"] = (
             "Every question is asked once (a number appended), so each request misses the answer cache. "
+            "One asyncio httpx client (one keep-alive connection) per concurrent worker, on the same cores as the server. "
+            "CPU per request: user + system time of the server process, and of the load generator, over the run. "
             f"Baseline: the same app started with {' '.join(f'{k}={v}' for k, v in NAIVE_ENV.items())}."
         )
         report.notes["HTTP repeated"] = (
@@ -278,6 +280,8 @@ def measure_http(settings: Settings, questions: list[str], plan: BenchPlan) -> t
             Figure(section, "p99", "ms", result.p99_ms, base.p99_ms),
             Figure(section, "throughput", "q/s", result.throughput, base.throughput, lower_is_better=False),
             Figure(section, "errors", "errors", result.errors, base.errors),
+            Figure(section, "server CPU per request", "ms", result.server_cpu_ms, base.server_cpu_ms),
+            Figure(section, "load generator CPU per request", "ms", result.client_cpu_ms, base.client_cpu_ms),
         ]
     capped = [f"{name} {http_section(*key)} {load.sent}" for name, run in runs.items()
               for key, load in run.loads.items() if load.sent < plan.requests]

@@ -1,6 +1,7 @@
 """Benchmark live `qa serve` processes on loopback: cold start, a bounded load, peak memory."""
 
 import asyncio
+import math
 import os
 import socket
 import subprocess
@@ -8,7 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -30,6 +31,11 @@ class Server:
     process: "subprocess.Popen[bytes]"
     cold_start_s: float
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system, all threads) the server process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def peak_rss_mb(self) -> float:
         """The process's high-water resident memory so far (Linux VmHWM)."""
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -48,11 +54,23 @@ class LoadResult:
     seconds: float
     p50_ms: float
     p99_ms: float
+    server_cpu_s: float = math.nan
+    client_cpu_s: float = math.nan
 
     @property
     def throughput(self) -> float:
         """Successful answers per second of wall time."""
         return (self.sent - self.errors) / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def server_cpu_ms(self) -> float:
+        """The server's CPU time per request sent: what bounds its throughput on this machine."""
+        return self.server_cpu_s * 1000 / self.sent if self.sent else math.nan
+
+    @property
+    def client_cpu_ms(self) -> float:
+        """The load generator's CPU time per request sent, taken from the same cores."""
+        return self.client_cpu_s * 1000 / self.sent if self.sent else math.nan
 
 
 @dataclass(frozen=True)
@@ -80,7 +98,11 @@ def measure_server(
             if mode not in warmed:
                 run_load(server.url, warmup[mode], 1, time_cap_s)
                 warmed.add(mode)
-            loads[(mode, concurrency)] = run_load(server.url, questions, concurrency, time_cap_s)
+            server_began, client_began = server.cpu_seconds(), time.process_time()
+            result = run_load(server.url, questions, concurrency, time_cap_s)
+            loads[(mode, concurrency)] = replace(
+                result, server_cpu_s=server.cpu_seconds() - server_began, client_cpu_s=time.process_time() - client_began
+            )
         return ServerRun(server.cold_start_s, server.peak_rss_mb(), loads)
 
 

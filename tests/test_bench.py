@@ -121,8 +121,16 @@ def test_bench_end_to_end(settings: Settings, index: Index, monkeypatch: pytest.
     for mode in ("unique", "repeated"):
         for level in (1, 2):
             section = http_section(mode, level)
-            assert {name for s, name in sections if s == section} == {"p50", "p99", "throughput", "errors"}
+            assert {name for s, name in sections if s == section} == {
+                "p50", "p99", "throughput", "errors", "server CPU per request", "load generator CPU per request"}
             assert sections[(section, "errors")]["value"] == 0  # the fast server answered every request
+            server_cpu = sections[(section, "server CPU per request")]
+            assert server_cpu["value"] >= 0 and server_cpu["baseline"] >= 0
+            assert sections[(section, "load generator CPU per request")]["value"] > 0
+            if mode == "unique":
+                # Encoding takes milliseconds of CPU (the kernel counts in 10 ms ticks, so four
+                # cache hits may read 0): a zero here would mean the wrong process was read.
+                assert server_cpu["value"] > 0 and server_cpu["baseline"] > 0
     for name in ("cold start to /readyz", "server peak RSS", "index build"):
         figure = sections[(STARTUP, name)]
         assert figure["value"] > 0 and figure["baseline"] > 0
