@@ -3,6 +3,7 @@
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 
 from rapidfuzz import fuzz, process
 from spellchecker import SpellChecker
@@ -20,13 +21,19 @@ def vocabulary(texts: Iterable[str]) -> dict[str, int]:
     return dict(counts)
 
 
+@cache
+def _english() -> SpellChecker:
+    """pyspellchecker's English dictionary (about 30 MB in memory), loaded once per process
+    and shared by every index, so a reindex does not load a second copy."""
+    return SpellChecker()
+
+
 class Speller:
     """Replaces a word that neither the corpus nor an English dictionary knows by the
     closest corpus word, when close enough; real words are never changed."""
 
     def __init__(self, words: dict[str, int]) -> None:
         self._words = words
-        self._english = SpellChecker()
         self._choices = sorted(w for w in words if len(w) >= _MIN_LENGTH - 1)
 
     def correct(self, question: str) -> str:
@@ -34,7 +41,7 @@ class Speller:
 
     def _word(self, word: str) -> str:
         lower = word.lower()
-        if len(lower) < _MIN_LENGTH or lower in self._words or self._english.known([lower]):
+        if len(lower) < _MIN_LENGTH or lower in self._words or _english().known([lower]):
             return word
         best = process.extractOne(lower, self._choices, scorer=fuzz.ratio, score_cutoff=_MIN_SIMILARITY)
         return best[0] if best else word
