@@ -107,22 +107,27 @@ async def soak_server(url: str, pid: int, token: str, questions: list[str], args
     started = time.perf_counter()
     deadline = started + args.time_cap
     tasks: list[asyncio.Task[None]] = []
-    limits = httpx.Limits(max_connections=args.concurrency + 2, max_keepalive_connections=args.concurrency + 2)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
-        watcher = asyncio.create_task(watch_builds(client, soak))
+    # Each worker has its own client (one keep-alive connection), like separate visitors; one
+    # pool shared by every worker was itself the bottleneck at concurrency 32 (see qa/bench_http.py).
+    clients = [httpx.AsyncClient(base_url=url, timeout=60) for _ in range(args.concurrency)]
+    async with httpx.AsyncClient(base_url=url, timeout=60) as control:
+        watcher = asyncio.create_task(watch_builds(control, soak))
 
-        async def worker() -> None:
+        async def worker(client: httpx.AsyncClient) -> None:
             nonlocal sent
             while sent < args.requests and time.perf_counter() < deadline:
                 number, sent = sent, sent + 1
                 if number == args.requests // 2:
-                    tasks.append(asyncio.create_task(reindex(client, token, soak)))
+                    tasks.append(asyncio.create_task(reindex(control, token, soak)))
                 await ask(client, questions, number, soak)
                 if soak.done % SAMPLE_EVERY == 0:
                     soak.rss_mb.append((soak.done, rss_mb(pid)))
 
-        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
-        await asyncio.gather(*tasks)
+        try:
+            await asyncio.gather(*(worker(client) for client in clients))
+            await asyncio.gather(*tasks)
+        finally:
+            await asyncio.gather(*(client.aclose() for client in clients))
         soak.seconds = time.perf_counter() - started
         watcher.cancel()
         soak.rss_mb.append((soak.done, rss_mb(pid)))
