@@ -98,7 +98,8 @@ def test_question_hash_is_short_stable_and_keyed(text: str, key: bytes, other: b
     tag = question_hash(text, key)
     assert tag == question_hash(text, key)
     assert len(tag) == 12 and set(tag) <= set(string.hexdigits.lower())
-    if other != key:
+    # HMAC pads a short key with zero bytes, so keys that differ only in trailing zeros are one key.
+    if other.rstrip(b"\0") != key.rstrip(b"\0"):
         assert question_hash(text, other) != tag
 
 
