@@ -153,7 +153,8 @@ class Retriever:
             return single
         block, cosines = scores.block, scores.cosines
         pairs = (cosines[:-1] + cosines[1:]) / np.linalg.norm(block[:-1] + block[1:], axis=1)
-        # A pair ends a passage's run at its last sentence: the last pair slot of each passage is no pair.
+        # Slot j pairs sentence j with j + 1; at a passage's last sentence that would be the next
+        # passage's first, so that slot holds no pair.
         pairs = np.append(pairs, -np.inf)
         pairs[scores.starts + scores.counts - 1] = -np.inf
         window = np.maximum.reduceat(pairs, scores.starts)
