@@ -16,7 +16,7 @@ from api.routes import admin, ask, documents, health, web
 from api.security import SecurityHeaders
 from qa.answer import Answer
 from qa.batching import MicroBatcher
-from qa.index import ensure_index
+from qa.index import Index, ensure_index
 from qa.reindex import Reindexer, watching
 from qa.service import QAService
 from qa.settings import Settings
@@ -27,7 +27,8 @@ log = logging.getLogger("api")
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    service = QAService(settings, ensure_index(settings))
+    service = QAService(settings, app.state.preloaded_index or ensure_index(settings))
+    app.state.preloaded_index = None  # from now on the service holds the live index
     if settings.micro_batching:
         batcher: MicroBatcher[tuple[str, int], Answer] = MicroBatcher(service.ask_many, settings.batch_max, settings.batch_workers)
 
@@ -47,8 +48,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.service = None
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The whole HTTP app; tests pass their own settings, `qa serve` reads the environment."""
+def create_app(settings: Settings | None = None, index: Index | None = None) -> FastAPI:
+    """The whole HTTP app; tests pass their own settings, `qa serve` reads the environment.
+
+    `index`, when given, is served instead of loading the settings' index at start-up.
+    """
     settings = settings or Settings()
     app = FastAPI(
         title="Cancer information QA",
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=limit_responses(settings),
     )
     app.state.settings = settings
+    app.state.preloaded_index = index
     app.state.service = None
     install_error_handlers(app)
     install_limits(app, settings)

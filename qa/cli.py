@@ -56,15 +56,23 @@ def serve(
     configure_logging()
     settings = settings_for(corpus, index_dir)
     try:
-        ensure_index(settings)
+        index = ensure_index(settings)
     except QAError as error:
         fail(error)
-    os.environ["QA_CORPUS"] = str(settings.corpus)
-    os.environ["QA_INDEX_DIR"] = str(settings.index_dir)
+    if workers == 1:
+        from api.main import create_app
+
+        # One process: serve the index just checked rather than loading it a second time.
+        target: Any = create_app(settings, index)
+    else:
+        # Each worker process makes its own app from the environment (the index is memory-mapped).
+        os.environ["QA_CORPUS"] = str(settings.corpus)
+        os.environ["QA_INDEX_DIR"] = str(settings.index_dir)
+        target = "api.main:create_app"
     # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
     uvicorn.run(
-        "api.main:create_app",
-        factory=True,
+        target,
+        factory=workers > 1,
         host=host,
         port=port,
         workers=workers,

@@ -32,3 +32,12 @@ def test_before_the_index_is_loaded_only_liveness_is_ok(settings: Settings) -> N
     asked = client.post("/v1/ask", json={"question": "Can I take immunotherapy as a pill?"})
     assert asked.status_code == 503
     assert "loading" in asked.json()["detail"]
+
+
+def test_an_index_given_to_the_app_is_served_without_loading_another(settings: Settings, index: Index) -> None:
+    """`qa serve` hands over the index it has just checked; the app must not load a second one."""
+    app = create_app(settings, index)
+    with TestClient(app) as client:
+        assert app.state.service.index is index
+        assert app.state.preloaded_index is None  # the service alone holds it from now on
+        assert client.get("/readyz").json()["build_id"] == index.manifest.build_id
