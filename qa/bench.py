@@ -201,8 +201,8 @@ def measure_in_process(service: QAService, naive: TorchEncoder, questions: list[
     }
     timings: dict[str, list[float]] = {name: [] for name in paths}
     cpu: dict[str, float] = dict.fromkeys(paths, 0.0)
-    # Paths take turns chunk by chunk, so drift hits all alike, and each turn starts with an
-    # untimed call, so one path's worker threads (torch's spin after a call) do not bill the next.
+    # Paths take turns chunk by chunk, so drift hits all alike, and each turn starts with a few
+    # untimed calls, so one path's worker threads (torch's spin after a call) do not bill the next.
     for begin in range(0, len(questions), _CHUNK):
         chunk = questions[begin:begin + _CHUNK]
         for name, call in paths.items():
