@@ -10,6 +10,7 @@ from spellchecker import SpellChecker
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _MIN_LENGTH = 4
+_SHORT_LENGTH = 3
 _MIN_SIMILARITY = 80.0
 
 
@@ -30,7 +31,13 @@ def _english() -> SpellChecker:
 
 class Speller:
     """Replaces a word that neither the corpus nor an English dictionary knows by the
-    closest corpus word, when close enough; real words are never changed."""
+    closest corpus word, when close enough; real words are never changed.
+
+    Words of four letters or more take the most similar corpus word (rapidfuzz ratio);
+    three-letter words ("pil", "tak"), where a ratio cannot tell one letter from a new
+    word, take a corpus word one edit away: a dropped letter first (the commonest slip in
+    short words), then the corpus's most frequent, then English's.
+    """
 
     def __init__(self, words: dict[str, int]) -> None:
         self._words = words
@@ -41,7 +48,15 @@ class Speller:
 
     def _word(self, word: str) -> str:
         lower = word.lower()
-        if len(lower) < _MIN_LENGTH or lower in self._words or _english().known([lower]):
+        if len(lower) < _SHORT_LENGTH or self._known(lower) or _english().known([lower]):
             return word
+        if len(lower) < _MIN_LENGTH:
+            near = [w for w in _english().edit_distance_1(lower) if len(w) >= _SHORT_LENGTH and w in self._words]
+            frequency = _english().word_usage_frequency
+            return max(near, key=lambda w: (len(w) > len(lower), self._words[w], frequency(w), w)) if near else word
         best = process.extractOne(lower, self._choices, scorer=fuzz.ratio, score_cutoff=_MIN_SIMILARITY)
         return best[0] if best else word
+
+    def _known(self, word: str) -> bool:
+        """A corpus word, or the plural of one ("ivs")."""
+        return word in self._words or (word.endswith("s") and word[:-1] in self._words)
