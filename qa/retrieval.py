@@ -79,6 +79,7 @@ class Retriever:
         self._is_reference = kinds
         counts = np.array([len(p.sentences) for p in index.passages])
         self._sentence_rows = np.concatenate([[0], np.cumsum(counts)])
+        self._lead_in = np.array([_is_lead_in(p, span) for p in index.passages for span in p.sentences], dtype=bool)
 
     def search(self, vectors: npt.NDArray[np.float32], questions: list[str], k: int) -> list[Evidence]:
         """The top `k` passages for each question (one row of `vectors` per question)."""
@@ -139,16 +140,21 @@ class Retriever:
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         rows = np.repeat(first - starts, counts) + np.arange(int(counts.sum()))
         block = np.asarray(self.index.sentence_vectors[rows], dtype=np.float32)
-        return _SentenceScores(block, block @ vector, starts, counts)
+        lead_in = self._lead_in[rows]
+        # A passage made only of lead-ins keeps them; otherwise they never stand alone (see _best_sentences).
+        lead_in &= ~np.repeat(np.logical_and.reduceat(lead_in, starts), counts)
+        return _SentenceScores(block, block @ vector, starts, counts, lead_in)
 
     def _best_sentences(self, scores: "_SentenceScores") -> npt.NDArray[np.float32]:
         """Per passage: the mean of its best sentence's and its best sentence pair's cosine.
 
         A lone sentence loses its context ("These are called biomarkers."), a pair keeps
         some; the pair vector is the normalized sum of the two sentence vectors, so its
-        cosine is the sum of the two cosines over the norm of that sum.
+        cosine is the sum of the two cosines over the norm of that sum. A lead-in
+        ("Immunotherapy may be used:") only points to what follows, so it counts in a
+        pair but not as the best sentence on its own.
         """
-        single = np.maximum.reduceat(scores.cosines, scores.starts)
+        single = np.maximum.reduceat(np.where(scores.lead_in, -np.inf, scores.cosines), scores.starts)
         if len(scores.cosines) < 2:
             return single
         block, cosines = scores.block, scores.cosines
@@ -168,23 +174,29 @@ class Retriever:
         highlight when the passage has another sentence.
         """
         passage = self.index.passages[pid]
-        begin = scores.starts[position]
-        cosines = scores.cosines[begin:begin + scores.counts[position]]
-        lead_ins = [passage.text[s - passage.start:e - passage.start].endswith(":") for s, e in passage.sentences]
-        if not all(lead_ins):
-            cosines = np.where(lead_ins, -np.inf, cosines)
+        rows = slice(scores.starts[position], scores.starts[position] + scores.counts[position])
+        cosines = np.where(scores.lead_in[rows], -np.inf, scores.cosines[rows])
         start, end = passage.sentences[int(cosines.argmax())]
         return ((start - passage.start, end - passage.start),)
 
 
 @dataclass(frozen=True)
 class _SentenceScores:
-    """The candidates' sentence vectors and cosines, flat; passage i owns starts[i]:starts[i]+counts[i]."""
+    """The candidates' sentence vectors and cosines, flat; passage i owns starts[i]:starts[i]+counts[i].
+
+    `lead_in` marks the lead-ins of passages that have another sentence.
+    """
 
     block: npt.NDArray[np.float32]
     cosines: npt.NDArray[np.float32]
     starts: npt.NDArray[np.int64]
     counts: npt.NDArray[np.int64]
+    lead_in: npt.NDArray[np.bool_]
+
+
+def _is_lead_in(passage: Passage, span: Span) -> bool:
+    """A sentence ending in ':' introduces a list rather than saying something itself."""
+    return passage.text[span[0] - passage.start:span[1] - passage.start].endswith(":")
 
 
 def _ranks(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
