@@ -117,9 +117,9 @@ def score(method: str, questions: list[LabelledQuestion], evidence: list[Evidenc
         method=method,
         questions=len(questions),
         answerable=len(ranks),
-        recall={k: _recall(list(ranks.values()), k) for k in (1, 3, 5, 10)},
-        mrr=_mrr(list(ranks.values())),
-        by_style={s: {"n": len(r), "R@1": _recall(r, 1), "R@3": _recall(r, 3), "MRR@10": _mrr(r)} for s, r in sorted(styles.items())},
+        recall={k: recall_at(list(ranks.values()), k) for k in (1, 3, 5, 10)},
+        mrr=mean_reciprocal_rank(list(ranks.values())),
+        by_style={s: {"n": len(r), "R@1": recall_at(r, 1), "R@3": recall_at(r, 3), "MRR@10": mean_reciprocal_rank(r)} for s, r in sorted(styles.items())},
     )
     if service is not None:
         _add_refusal(report, questions, evidence, service)
@@ -138,11 +138,13 @@ def _add_refusal(report: Report, questions: list[LabelledQuestion], evidence: li
     report.mean_passage_chars = round(statistics.mean(lengths), 1) if lengths else None
 
 
-def _recall(ranks: list[int | None], k: int) -> float:
+def recall_at(ranks: list[int | None], k: int) -> float:
+    """Share of questions whose first hit ranks k or better (ranks: 1-based, None for no hit)."""
     return round(sum(1 for r in ranks if r is not None and r <= k) / len(ranks), 4) if ranks else 0.0
 
 
-def _mrr(ranks: list[int | None]) -> float:
+def mean_reciprocal_rank(ranks: list[int | None]) -> float:
+    """MRR@10 (ranks: 1-based, None for no hit)."""
     return round(sum(1 / r for r in ranks if r is not None and r <= _DEPTH) / len(ranks), 4) if ranks else 0.0
 
 

@@ -12,6 +12,7 @@ from qa.index import Index
 from qa.sentences import Span
 
 Method = Literal["hybrid", "rrf", "dense", "bm25"]
+Scores = npt.NDArray[np.floating[Any]]
 _RRF_K = 60
 
 _SOURCE_INTENT = re.compile(
@@ -60,6 +61,12 @@ def merge_evidence(parts: list[Evidence], k: int) -> Evidence:
             best[hit.passage.id] = hit
     hits = sorted(best.values(), key=lambda hit: -hit.score)[:k]
     return replace(whole, hits=hits)
+
+
+def hybrid_score(dense: Scores, lexical: Scores, sentence: Scores, lexical_weight: float, sentence_weight: float) -> Scores:
+    """Passage cosine, plus weighted BM25 scaled to the best match and best-sentence cosine."""
+    fused: Scores = dense + lexical_weight * lexical + sentence_weight * sentence
+    return fused
 
 
 def wants_sources(question: str) -> bool:
@@ -120,8 +127,8 @@ class Retriever:
     def _fuse(
         self, dense: npt.NDArray[np.float32], lexical: npt.NDArray[np.float32], sentence: npt.NDArray[np.float32]
     ) -> npt.NDArray[np.float64]:
-        """A weighted sum: passage cosine, BM25 scaled to the best match, best-sentence cosine."""
-        fused: npt.NDArray[np.floating[Any]]
+        """Each candidate's score under the method: the hybrid score, RRF, or one signal alone."""
+        fused: Scores
         if self.method == "dense":
             fused = dense
         elif self.method == "bm25":
@@ -130,7 +137,7 @@ class Retriever:
             # Reciprocal-rank fusion of the two lists, the usual baseline for hybrid search.
             fused = 1 / (_RRF_K + _ranks(-dense)) + 1 / (_RRF_K + _ranks(-lexical))
         else:
-            fused = dense + self.lexical_weight * lexical + self.sentence_weight * sentence
+            fused = hybrid_score(dense, lexical, sentence, self.lexical_weight, self.sentence_weight)
         return fused.astype(np.float64)
 
     def _sentence_scores(self, vector: npt.NDArray[np.float32], ids: npt.NDArray[np.int64]) -> "_SentenceScores":

@@ -78,15 +78,19 @@ class QAService:
         return [a for a in answers if a is not None]
 
     def evidence(self, snapshot: Snapshot, questions: list[str], top_k: int) -> list[Evidence]:
-        """Ranked passages for each question, typos corrected to the corpus's words first.
+        """Ranked passages for each question; each passage keeps its best score over the parts."""
+        return [merge_evidence(parts, top_k) for parts in self.part_evidence(snapshot, questions, top_k)]
 
-        A question that asks several things is also searched part by part (all in one
-        encoder call), and each passage keeps its best score over the parts.
+    def part_evidence(self, snapshot: Snapshot, questions: list[str], top_k: int) -> list[list[Evidence]]:
+        """For each question, the evidence of the whole question and then of each of its parts.
+
+        Typos are corrected to the corpus's words first; a question that asks several things
+        is also searched part by part (all in one encoder call).
         """
         parts = [question_parts(snapshot.index.speller.correct(q)) for q in questions]
         flat = [part for group in parts for part in group]
         found = iter(snapshot.retriever.search(self.encoder.encode(flat), flat, top_k))
-        return [merge_evidence([next(found) for _ in group], top_k) for group in parts]
+        return [[next(found) for _ in group] for group in parts]
 
     def _answer(self, snapshot: Snapshot, question: str, evidence: Evidence, top_k: int) -> Answer:
         answered = self.refusal.answers(evidence)
