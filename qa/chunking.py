@@ -7,7 +7,7 @@ from typing import Literal
 from qa.documents import Corpus, Document
 from qa.sentences import Span, line_spans, sentence_spans, split_long
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 PassageKind = Literal["content", "reference"]
 
 _SHORT_LINE = 60
@@ -103,9 +103,10 @@ def _line_kinds(text: str, lines: list[Span]) -> list[PassageKind]:
 
 
 def _is_sticky(text: str, span: Span) -> bool:
-    """A lead-in (ends with ':') or a short heading-like line belongs with what follows."""
+    """A lead-in (ends with ':') or a short line belongs with what follows: a heading, or a
+    heading written as a sentence ("Follow-up tests may be needed.")."""
     line = text[span[0]:span[1]]
-    return line.endswith(":") or (len(line) <= _SHORT_LINE and line[-1] not in ".!?")
+    return line.endswith(":") or len(line) <= _SHORT_LINE
 
 
 def _units(text: str, group: _Group, max_chars: int) -> list[Span]:

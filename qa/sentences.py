@@ -6,7 +6,7 @@ Span = tuple[int, int]
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by whitespace and
 # something that can open a sentence; common abbreviations do not end one.
-_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“‘(\[-•*]?\s*[A-Z0-9])")
+_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“‘(\[•*-]?\s*[A-Z0-9])")
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|Dr|Mr|Mrs|Ms|Prof|St|No|Fig|al|approx|Inc|Ltd|Jr|Sr|U\.S)\.|\b[A-Z]\.)$"
 )

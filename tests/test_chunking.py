@@ -149,18 +149,35 @@ def test_curly_quotes_are_kept_verbatim_and_do_not_split_sentences() -> None:
 def test_a_lead_in_colon_stays_with_the_next_line(newline: str, max_chars: int) -> None:
     text = newline.join(
         [
-            "Immunotherapy can cause side effects.",
+            "Immunotherapy can cause side effects, and most of them are mild ones.",
             "Some general side effects of immunotherapy include:",
             "Tiredness, fever and rash are common.",
-            "Tell your team about any new symptom.",
+            "Tell your team about any new symptom, even one that seems small to you.",
         ]
     )
     passages = chunk_document(doc(text), max_chars)
     assert_verbatim(doc(text), passages, max_chars)
     (holder,) = [p for p in passages if "include:" in p.text]
     assert holder.text.startswith("Some general side effects")
-    assert holder.text.endswith("Tiredness, fever and rash are common.")
     assert ("include:" + newline + "Tiredness") in holder.text
+
+
+def test_a_short_heading_sentence_stays_with_the_paragraph_it_heads() -> None:
+    heading = "Follow-up tests may be needed."
+    paragraph = "Some of the tests that were done to diagnose the cancer may be repeated to see how well the treatment works."
+    text = f"Earlier paragraph about something else, long enough to stand on its own.\n{heading}\n{paragraph}"
+    passages = chunk_document(doc(text), 600)
+    assert_verbatim(doc(text), passages, 600)
+    assert [p.text for p in passages][-1] == f"{heading}\n{paragraph}"
+
+
+def test_a_heading_is_never_a_passage_alone_before_a_long_bullet_line() -> None:
+    bullets = " ".join(f"- Point number {i} says something about the treatment." for i in range(20))
+    text = "Key Points\n" + bullets
+    passages = chunk_document(doc(text), 600)
+    assert_verbatim(doc(text), passages, 600)
+    assert passages[0].text.startswith("Key Points\n- Point number 0 says")
+    assert all(p.text.startswith("- Point number") for p in passages[1:])
 
 
 def test_a_lead_in_colon_joins_the_first_part_of_a_long_paragraph() -> None:
@@ -205,14 +222,12 @@ def test_a_single_over_long_sentence_is_the_only_thing_cut(sentence: str) -> Non
 
 
 def test_windows_line_endings_are_kept_verbatim() -> None:
-    text = "First paragraph here.\r\nSecond paragraph, with two sentences. Yes.\r\n\r\nThird one:\r\nFourth.\r\n"
+    first = "The first paragraph is long enough to stand as a paragraph on its own."
+    second = "The second paragraph has two sentences, and it is long too. Yes."
+    text = f"{first}\r\n{second}\r\n\r\nThird one:\r\nFourth.\r\n"
     passages = chunk_document(doc(text), 100)
     assert_verbatim(doc(text), passages, 100)
-    assert [p.text for p in passages] == [
-        "First paragraph here.",
-        "Second paragraph, with two sentences. Yes.",
-        "Third one:\r\nFourth.",
-    ]
+    assert [p.text for p in passages] == [first, second, "Third one:\r\nFourth."]
     assert not any(p.text.endswith("\r") or p.text.startswith("\n") for p in passages)
 
 

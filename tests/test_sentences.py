@@ -27,6 +27,10 @@ def sentences(text: str) -> list[str]:
         # Abbreviations, initials and decimals do not end a sentence.
         ("Take 2.5 mg daily. See Dr. Smith in St. Louis, e.g. on Monday.", ["Take 2.5 mg daily.", "See Dr. Smith in St. Louis, e.g. on Monday."]),
         ("Lu L, Zhan M, et al. Clinically approved. Curr Res Immuno.", ["Lu L, Zhan M, et al. Clinically approved.", "Curr Res Immuno."]),
+        # A bullet ("- ", "• ", "* ") after a period opens a new sentence; a lone lower-case letter does not.
+        ("Key points. - There are types. - The treatment has phases.", ["Key points.", "- There are types.", "- The treatment has phases."]),
+        ("One. • Two. * Three.", ["One.", "• Two.", "* Three."]),
+        ("Stage pT2. aN0 is next.", ["Stage pT2. aN0 is next."]),
         # A lower-case word after a period is not a new sentence.
         ("Handle it like other hazardous drugs . and more. Done.", ["Handle it like other hazardous drugs . and more.", "Done."]),
         ("A sentence without an end", ["A sentence without an end"]),
