@@ -37,18 +37,20 @@ class Question:
     def __init__(self, question: LabelledQuestion, parts: list[Evidence]) -> None:
         ids = sorted({hit.passage.id for part in parts for hit in part.hits})
         column = {pid: n for n, pid in enumerate(ids)}
-        self.components = np.full((len(parts), len(ids), 3), -np.inf)
+        self.components = np.zeros((len(parts), len(ids), 3))
+        self.found = np.zeros((len(parts), len(ids)), dtype=bool)  # was the passage a candidate for that part
         hits = {}
         for row, part in enumerate(parts):
             for hit in part.hits:
                 self.components[row, column[hit.passage.id]] = (hit.dense, hit.lexical, hit.sentence)
+                self.found[row, column[hit.passage.id]] = True
                 hits[hit.passage.id] = is_hit(hit.passage, question.gold)
         self.hits = np.array([hits[pid] for pid in ids])
 
     def rank(self, lexical: float, sentence: float) -> int | None:
         """1-based rank of the first hit under these weights, or None when no candidate is one."""
         dense, bm25, best_sentence = np.moveaxis(self.components, -1, 0)
-        fused = hybrid_score(dense, bm25, best_sentence, lexical, sentence).max(axis=0)
+        fused = np.where(self.found, hybrid_score(dense, bm25, best_sentence, lexical, sentence), -np.inf).max(axis=0)
         order = np.argsort(-fused, kind="stable")
         found = np.flatnonzero(self.hits[order])
         return int(found[0]) + 1 if len(found) else None
