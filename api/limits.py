@@ -95,7 +95,10 @@ def limit_responses(settings: Settings) -> dict[int | str, dict[str, Any]]:
         413: {"model": ErrorBody, "description": f"The request body is over {settings.max_body_bytes} bytes"}
     }
     if settings.rate_limit:
-        responses[429] = {"model": ErrorBody, "description": f"Over the limit of {settings.rate_limit} per client; see Retry-After"}
+        responses[429] = {
+            "model": ErrorBody,
+            "description": f"Over the limit of {settings.rate_limit} per client; see Retry-After",
+        }
     return responses
 
 

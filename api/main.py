@@ -30,7 +30,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     service = QAService(settings, app.state.preloaded_index or ensure_index(settings))
     app.state.preloaded_index = None  # from now on the service holds the live index
     if settings.micro_batching:
-        batcher: MicroBatcher[tuple[str, int], Answer] = MicroBatcher(service.ask_many, settings.batch_max, settings.batch_workers)
+        batcher: MicroBatcher[tuple[str, int], Answer] = MicroBatcher(
+            service.ask_many, settings.batch_max, settings.batch_workers
+        )
 
         async def ask_question(question: str, top_k: int) -> Answer:
             return await batcher.submit((question, top_k))
@@ -66,10 +68,17 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
     app.state.service = None
     install_error_handlers(app)
     install_limits(app, settings)
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+    )
     app.state.metrics = metrics.Metrics(lambda: app.state.service)
     hash_key = settings.log_hash_key.get_secret_value().encode() if settings.log_hash_key else secrets.token_bytes(32)
-    app.add_middleware(AccessLog, observers=[access_logger(settings.log_questions, hash_key), app.state.metrics.observe])
+    app.add_middleware(
+        AccessLog, observers=[access_logger(settings.log_questions, hash_key), app.state.metrics.observe]
+    )
     # Added last so it is outermost: preflight and error responses get the headers too.
     app.add_middleware(
         SecurityHeaders,

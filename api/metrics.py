@@ -1,7 +1,7 @@
 """Prometheus metrics of one app: requests, latency, answers, and the live index's size and age."""
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
@@ -29,7 +29,7 @@ class _IndexCollector:
         manifest = service.index.manifest
         built = datetime.fromisoformat(manifest.built_at)
         yield GaugeMetricFamily("qa_index_passages", "Passages in the live index.", value=manifest.passages)
-        age = (datetime.now(timezone.utc) - built).total_seconds()
+        age = (datetime.now(UTC) - built).total_seconds()
         yield GaugeMetricFamily("qa_index_age_seconds", "Seconds since the live index was built.", value=age)
 
 
@@ -44,9 +44,15 @@ class Metrics:
         labels = ("method", "route", "status")
         self.requests = Counter("qa_http_requests", "HTTP requests.", labels, registry=self.registry)
         self.latency = Histogram(
-            "qa_http_request_duration_seconds", "Time to answer a request.", labels, buckets=_LATENCY_BUCKETS, registry=self.registry
+            "qa_http_request_duration_seconds",
+            "Time to answer a request.",
+            labels,
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
         )
-        self.answers = Counter("qa_answers", "Questions answered with passages or refused.", ["outcome"], registry=self.registry)
+        self.answers = Counter(
+            "qa_answers", "Questions answered with passages or refused.", ["outcome"], registry=self.registry
+        )
         for outcome in ("answered", "refused"):
             self.answers.labels(outcome)
         self.registry.register(_IndexCollector(service))

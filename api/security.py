@@ -41,7 +41,9 @@ class SecurityHeaders:
     inline script) get only the frame-ancestors part of the policy.
     """
 
-    def __init__(self, app: ASGIApp, frame_ancestors: Iterable[str] = (), csp_exempt: Iterable[str | None] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, frame_ancestors: Iterable[str] = (), csp_exempt: Iterable[str | None] = ()
+    ) -> None:
         self.app = app
         sources = tuple(frame_ancestors)
         common = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.evaluation import LabelledQuestion, is_hit, load_questions, mean_reciprocal_rank, recall_at
+from evaluation.metrics import LabelledQuestion, is_hit, load_questions, mean_reciprocal_rank, recall_at
 from qa.index import ensure_index
 from qa.retrieval import Evidence, hybrid_score
 from qa.service import QAService
@@ -76,7 +76,7 @@ def main() -> None:
     for split in ("train", "test"):
         labelled = [q for q in load_questions(args.questions, index.corpus, split) if q.kind == "answerable"]
         found = service.part_evidence(service.snapshot, [q.question for q in labelled], _CANDIDATES)
-        splits[split] = [Question(q, parts) for q, parts in zip(labelled, found)]
+        splits[split] = [Question(q, parts) for q, parts in zip(labelled, found, strict=True)]
     points = list(itertools.product(LEXICAL_WEIGHTS, SENTENCE_WEIGHTS))
     grid = {split: {weights: figures(questions, *weights) for weights in points} for split, questions in splits.items()}
     shipped = (settings.lexical_weight, settings.sentence_weight)
@@ -91,7 +91,7 @@ def main() -> None:
 
 def _highest(by_weights: dict[tuple[float, float], Figures]) -> Figures:
     """Each figure's maximum over the grid, wherever it is reached."""
-    r1, r3, mrr = (max(values) for values in zip(*by_weights.values()))
+    r1, r3, mrr = (max(values) for values in zip(*by_weights.values(), strict=True))
     return r1, r3, mrr
 
 

@@ -81,23 +81,40 @@ def main() -> None:
         if size < len(stored):
             subset = faiss.IndexFlatIP(dimension)
             subset.add(stored[:size])
-            print(f"flat search over {size:,} passages: p50 {_percentile(_timed_search(subset, vectors, 10)[1], 50):.3f} ms")
+            print(
+                f"flat search over {size:,} passages:"
+                f" p50 {_percentile(_timed_search(subset, vectors, 10)[1], 50):.3f} ms"
+            )
     exact, flat_times = _timed_search(flat, vectors, 10)
     approx, hnsw_times = _timed_search(hnsw, vectors, 10)
-    recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])
+    recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)])
 
     article = Settings(cache_size=0)  # the built-in article in the default index folder
     article_service = QAService(article, ensure_index(article))
-    article_questions = [json.loads(line)["question"] for line in (Path(__file__).parent.parent / "eval" / "immunotherapy.jsonl").read_text().splitlines()]
+    article_questions = [
+        json.loads(line)["question"]
+        for line in (Path(__file__).parent.parent / "eval" / "immunotherapy.jsonl").read_text().splitlines()
+    ]
 
     big_p50 = _answer_p50(service, questions)
     small_p50 = _answer_p50(article_service, article_questions)
-    print(f"passages: {len(stored):,} (served with {type(index.dense).__name__}, exact search up to {settings.exact_search_max:,})")
-    print(f"flat: build {flat_build:.2f} s, search p50 {_percentile(flat_times, 50):.3f} ms, p95 {_percentile(flat_times, 95):.3f} ms")
-    print(f"HNSW M={settings.hnsw_m} efConstruction=200 efSearch={settings.hnsw_ef_search}: build {hnsw_build:.1f} s, "
-          f"search p50 {_percentile(hnsw_times, 50):.3f} ms, p95 {_percentile(hnsw_times, 95):.3f} ms")
+    print(
+        f"passages: {len(stored):,} (served with {type(index.dense).__name__},"
+        f" exact search up to {settings.exact_search_max:,})"
+    )
+    print(
+        f"flat: build {flat_build:.2f} s, search p50 {_percentile(flat_times, 50):.3f} ms,"
+        f" p95 {_percentile(flat_times, 95):.3f} ms"
+    )
+    print(
+        f"HNSW M={settings.hnsw_m} efConstruction=200 efSearch={settings.hnsw_ef_search}: build {hnsw_build:.1f} s, "
+        f"search p50 {_percentile(hnsw_times, 50):.3f} ms, p95 {_percentile(hnsw_times, 95):.3f} ms"
+    )
     print(f"HNSW recall@10 against exact search: {recall:.4f} over {len(questions)} questions")
-    print(f"full answer path p50: {big_p50:.1f} ms on this index vs {small_p50:.1f} ms on the article ({big_p50 / small_p50:.2f}x)")
+    print(
+        f"full answer path p50: {big_p50:.1f} ms on this index vs {small_p50:.1f} ms on the article"
+        f" ({big_p50 / small_p50:.2f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from qa.bench_http import running_server
+from bench.http_load import running_server
 from qa.settings import PROJECT_ROOT, Settings
 
 SAMPLE_EVERY = 100  # requests between two readings of the server's resident memory

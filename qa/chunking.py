@@ -49,7 +49,7 @@ def chunk_document(doc: Document, max_chars: int) -> list[Passage]:
     passages = []
     for group in _groups(doc):
         units = _units(doc.text, group, max_chars)
-        first_sentence = doc.text[units[0][0]:units[0][1]]
+        first_sentence = doc.text[units[0][0] : units[0][1]]
         for chunk in _pack(doc.text, units, max_chars):
             start, end = chunk[0][0], chunk[-1][1]
             continued = start != units[0][0] and group.kind == "content"
@@ -72,10 +72,10 @@ def _groups(doc: Document) -> list[_Group]:
     """Lines that belong together: lead-ins with what follows, short runs, reference runs."""
     text = doc.text
     boilerplate = {line.strip() for line in doc.boilerplate}
-    lines = [span for span in line_spans(text) if text[span[0]:span[1]] not in boilerplate]
+    lines = [span for span in line_spans(text) if text[span[0] : span[1]] not in boilerplate]
     kinds = _line_kinds(text, lines)
     groups: list[_Group] = []
-    for span, kind in zip(lines, kinds):
+    for span, kind in zip(lines, kinds, strict=True):
         previous = groups[-1] if groups else None
         if previous and previous.kind == kind and (kind == "reference" or _is_sticky(text, previous.lines[-1])):
             previous.lines.append(span)
@@ -105,7 +105,7 @@ def _line_kinds(text: str, lines: list[Span]) -> list[PassageKind]:
 def _is_sticky(text: str, span: Span) -> bool:
     """A lead-in (ends with ':') or a short line belongs with what follows: a heading, or a
     heading written as a sentence ("Follow-up tests may be needed.")."""
-    line = text[span[0]:span[1]]
+    line = text[span[0] : span[1]]
     return line.endswith(":") or len(line) <= _SHORT_LINE
 
 

@@ -2,9 +2,10 @@
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from qa.errors import CorpusError, DocumentNotFound
 

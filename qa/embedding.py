@@ -51,7 +51,11 @@ class TorchEncoder:
 
     def encode(self, texts: list[str]) -> Vectors:
         vectors = self._model.encode(
-            texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            texts,
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
@@ -91,7 +95,7 @@ class OnnxEncoder:
         out = np.empty((len(texts), 0), dtype=np.float32)
         parts = []
         for begin in range(0, len(texts), self._batch_size):
-            rows = order[begin:begin + self._batch_size]
+            rows = order[begin : begin + self._batch_size]
             parts.append(self._run([encodings[i] for i in rows]))
         out = np.concatenate(parts)[np.argsort(order, kind="stable")]
         return np.ascontiguousarray(out, dtype=np.float32)
@@ -103,7 +107,9 @@ class OnnxEncoder:
         for row, enc in enumerate(encodings):
             ids[row, : len(enc.ids)] = enc.ids
             mask[row, : len(enc.ids)] = 1
-        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        hidden = self._session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )[0]
         summed = (hidden * mask[:, :, None]).sum(axis=1)
         pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)

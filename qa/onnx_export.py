@@ -59,12 +59,16 @@ def _export(model_dir: Path, out: Path) -> None:
             super().__init__()
             self.model = model
 
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
+        def forward(
+            self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+        ) -> torch.Tensor:
             output = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
             return output.last_hidden_state  # type: ignore[no-any-return]
 
     model = _LastHidden(AutoModel.from_pretrained(str(model_dir)).eval())
-    sample = AutoTokenizer.from_pretrained(str(model_dir))(["a sample", "another sample text"], padding=True, return_tensors="pt")
+    sample = AutoTokenizer.from_pretrained(str(model_dir))(
+        ["a sample", "another sample text"], padding=True, return_tensors="pt"
+    )
     axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
     # The TorchScript exporter warns about tracing details that do not apply to this model.
     with torch.no_grad(), warnings.catch_warnings():

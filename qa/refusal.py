@@ -37,7 +37,7 @@ class RefusalModel:
     def probability(self, evidence: Evidence) -> float:
         if not evidence.hits:
             return 0.0
-        z = self.bias + sum(w * x for w, x in zip(self.weights, features(evidence)))
+        z = self.bias + sum(w * x for w, x in zip(self.weights, features(evidence), strict=True))
         return 1.0 / (1.0 + math.exp(-z))
 
     def answers(self, evidence: Evidence) -> bool:

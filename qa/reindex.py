@@ -56,7 +56,10 @@ class Reindexer:
             self._rebuilding.release()
         log.info(
             "Now serving index %s: %d passages built in %.1f s (was %s).",
-            manifest.build_id, manifest.passages, manifest.build_seconds, previous,
+            manifest.build_id,
+            manifest.passages,
+            manifest.build_seconds,
+            previous,
         )
         return Rebuilt(manifest, previous)
 

@@ -63,7 +63,9 @@ def merge_evidence(parts: list[Evidence], k: int) -> Evidence:
     return replace(whole, hits=hits)
 
 
-def hybrid_score(dense: Scores, lexical: Scores, sentence: Scores, lexical_weight: float, sentence_weight: float) -> Scores:
+def hybrid_score(
+    dense: Scores, lexical: Scores, sentence: Scores, lexical_weight: float, sentence_weight: float
+) -> Scores:
     """Passage cosine, plus weighted BM25 scaled to the best match and best-sentence cosine."""
     fused: Scores = dense + lexical_weight * lexical + sentence_weight * sentence
     return fused
@@ -92,9 +94,14 @@ class Retriever:
         """The top `k` passages for each question (one row of `vectors` per question)."""
         depth = min(_CANDIDATES, len(self.index.passages))
         _, dense_ids = self.index.dense.search(np.ascontiguousarray(vectors, dtype=np.float32), depth)
-        return [self._rank(vector, question, ids, k) for vector, question, ids in zip(vectors, questions, dense_ids)]
+        return [
+            self._rank(vector, question, ids, k)
+            for vector, question, ids in zip(vectors, questions, dense_ids, strict=True)
+        ]
 
-    def _rank(self, vector: npt.NDArray[np.float32], question: str, dense_ids: npt.NDArray[np.int64], k: int) -> Evidence:
+    def _rank(
+        self, vector: npt.NDArray[np.float32], question: str, dense_ids: npt.NDArray[np.int64], k: int
+    ) -> Evidence:
         sources = wants_sources(question) and bool(self._is_reference.any())
         allowed = self._is_reference if sources else ~self._is_reference
         bm25, known, terms = self.index.lexical.match(question)
@@ -203,7 +210,7 @@ class _SentenceScores:
 
 def _is_lead_in(passage: Passage, span: Span) -> bool:
     """A sentence ending in ':' introduces a list rather than saying something itself."""
-    return passage.text[span[0] - passage.start:span[1] - passage.start].endswith(":")
+    return passage.text[span[0] - passage.start : span[1] - passage.start].endswith(":")
 
 
 def _ranks(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
@@ -215,9 +222,6 @@ def _ranks(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
 
 def _top(scores: npt.NDArray[np.float32], count: int) -> npt.NDArray[np.int64]:
     """Indices of the `count` highest positive scores, best first, in linear time."""
-    if len(scores) > count:
-        candidates = np.argpartition(-scores, count)[:count]
-    else:
-        candidates = np.arange(len(scores))
+    candidates = np.argpartition(-scores, count)[:count] if len(scores) > count else np.arange(len(scores))
     candidates = candidates[scores[candidates] > 0]
     return candidates[np.argsort(-scores[candidates], kind="stable")]

@@ -67,12 +67,12 @@ class QAService:
         snapshot = self.snapshot
         build = snapshot.index.manifest.build_id
         questions = [normalize_question(q, self.settings.question_max_chars) for q, _ in requests]
-        keys = [(build, q.casefold(), k) for q, (_, k) in zip(questions, requests)]
+        keys = [(build, q.casefold(), k) for q, (_, k) in zip(questions, requests, strict=True)]
         answers: list[Answer | None] = [self._cached(key) for key in keys]
         missing = [i for i, a in enumerate(answers) if a is None]
         if missing:
             evidence = self.evidence(snapshot, [questions[i] for i in missing], max(keys[i][2] for i in missing))
-            for i, found in zip(missing, evidence):
+            for i, found in zip(missing, evidence, strict=True):
                 answers[i] = self._answer(snapshot, questions[i], found, keys[i][2])
                 self._store(keys[i], answers[i])  # type: ignore[arg-type]
         return [a for a in answers if a is not None]

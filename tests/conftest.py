@@ -10,12 +10,12 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from api.main import create_app  # noqa: E402
-from qa.index import Index, ensure_index  # noqa: E402
-from qa.service import QAService  # noqa: E402
-from qa.settings import PROJECT_ROOT, Settings  # noqa: E402
+from api.main import create_app
+from qa.index import Index, ensure_index
+from qa.service import QAService
+from qa.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
 ARTICLE = CORPUS / "acs-immunotherapy.txt"

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.main import create_app
+from cli.logging_setup import LineFormatter
 from qa.index import Index
-from qa.logging_setup import LineFormatter
 from qa.questions import question_hash
 from qa.settings import Settings
 
@@ -37,7 +37,16 @@ def _ask(client: TestClient, caplog: pytest.LogCaptureFixture) -> dict[str, Any]
 
 def test_question_text_is_not_logged_by_default(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
     line = _ask(client, caplog)
-    assert set(line) == {"request_id", "method", "path", "status", "latency_ms", "question_hash", "question_length", "answered"}
+    assert set(line) == {
+        "request_id",
+        "method",
+        "path",
+        "status",
+        "latency_ms",
+        "question_hash",
+        "question_length",
+        "answered",
+    }
     assert (line["method"], line["path"], line["status"]) == ("POST", "/v1/ask", 200)
     assert len(line["question_hash"]) == 12
     assert line["question_hash"] == _ask(client, caplog)["question_hash"]  # repeats group together
@@ -48,7 +57,9 @@ def test_question_text_is_not_logged_by_default(client: TestClient, caplog: pyte
         assert "zebrafish" not in record.getMessage() and "Philippa" not in record.getMessage()
 
 
-def test_question_hash_cannot_be_confirmed_by_hashing_a_guess(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+def test_question_hash_cannot_be_confirmed_by_hashing_a_guess(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     """Without the key, hashing the right guess does not give the logged tag."""
     line = _ask(client, caplog)
     assert line["question_hash"] != hashlib.sha256(NORMALIZED.encode()).hexdigest()[:12]
@@ -102,7 +113,9 @@ def test_every_request_gets_one_json_line(
         ("", False),
     ],
 )
-def test_request_id_is_kept_only_when_valid(client: TestClient, caplog: pytest.LogCaptureFixture, incoming: str, kept: bool) -> None:
+def test_request_id_is_kept_only_when_valid(
+    client: TestClient, caplog: pytest.LogCaptureFixture, incoming: str, kept: bool
+) -> None:
     caplog.set_level(logging.INFO, logger="api.access")
     response = client.get("/healthz", headers={"X-Request-ID": incoming})
     request_id = response.headers["X-Request-ID"]

@@ -78,7 +78,10 @@ def test_reindex_builds_and_serves_a_new_index(admin_client: TestClient) -> None
     assert body["documents"] == 1
     assert body["build_seconds"] > 0
     assert admin_client.get("/readyz").json() == {
-        "status": "ready", "build_id": body["build_id"], "passages": body["passages"], "detail": None
+        "status": "ready",
+        "build_id": body["build_id"],
+        "passages": body["passages"],
+        "detail": None,
     }
     answer = admin_client.post("/v1/ask", json={"question": "What is immunotherapy?"}).json()
     assert answer["answered"] and answer["passages"]
@@ -101,7 +104,8 @@ def test_a_second_reindex_while_one_runs_is_a_conflict(admin_client: TestClient,
         built: httpx.Response = waiting.pop().result(timeout=120)
     assert refused.status_code == 409
     assert refused.json() == {
-        "detail": "An index rebuild is already running; try again when it has finished.", "code": "reindex_running"
+        "detail": "An index rebuild is already running; try again when it has finished.",
+        "code": "reindex_running",
     }
     assert built.status_code == 200
     assert built.json()["previous_build_id"] == before
@@ -141,5 +145,9 @@ def test_the_endpoint_is_documented_with_every_answer_it_gives(admin_client: Tes
     assert operation["security"] == [{"HTTPBearer": []}]
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert set(schema["components"]["schemas"]["ReindexResponse"]["required"]) == {
-        "build_id", "passages", "documents", "build_seconds", "previous_build_id"
+        "build_id",
+        "passages",
+        "documents",
+        "build_seconds",
+        "previous_build_id",
     }

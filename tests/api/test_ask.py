@@ -63,7 +63,7 @@ def test_every_passage_of_every_answer_is_verbatim(client: TestClient, index: In
     assert len(answer["passages"]) == (top_k if answer["answered"] else 0)
     for passage in answer["passages"]:
         doc = index.corpus.get(passage["document_id"])
-        assert passage["text"] == doc.text[passage["start"]:passage["end"]]
+        assert passage["text"] == doc.text[passage["start"] : passage["end"]]
         assert passage["id"] == f"{doc.id}:{passage['start']}-{passage['end']}"
 
 
@@ -83,8 +83,10 @@ def test_the_sidecar_metadata_reaches_every_answer_passage(client: TestClient, i
     assert passages
     for passage in passages:
         doc = index.corpus.get(passage["document_id"])
-        assert passage["publisher"] == doc.publisher == (
-            "American Cancer Society (medical and editorial content team, with review by ASCO)"
+        assert (
+            passage["publisher"]
+            == doc.publisher
+            == ("American Cancer Society (medical and editorial content team, with review by ASCO)")
         )
         assert passage["last_revised"] == doc.last_revised == "2025-08-07"
         assert passage.get("copyright") == doc.copyright, "the copyright notice must travel with the text"
@@ -120,7 +122,11 @@ BAD_BODIES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("only top_k", {"json": {"top_k": 3}}, ["question", "Field required"]),
     ("empty question", {"json": {"question": ""}}, ["question", "at least 1 character"]),
     ("whitespace question", {"json": {"question": " \t\r\n "}}, ["question", "empty or only whitespace"]),
-    ("invisible characters only", {"json": {"question": "\u200b\x00\x07"}}, ["question_empty", "The question is empty"]),
+    (
+        "invisible characters only",
+        {"json": {"question": "\u200b\x00\x07"}},
+        ["question_empty", "The question is empty"],
+    ),
     ("1001 characters", {"json": {"question": "a" * 1001}}, ["question", "at most 1000 characters"]),
     ("top_k 0", {"json": {"question": PILL, "top_k": 0}}, ["top_k", "greater than or equal to 1"]),
     ("top_k -1", {"json": {"question": PILL, "top_k": -1}}, ["top_k", "greater than or equal to 1"]),
@@ -143,7 +149,11 @@ BAD_BODIES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("single quotes", {"content": b"{'question': 'hi'}", "headers": JSON}, ["body", "JSON decode error"]),
     ("not JSON at all", {"content": b"question=hi", "headers": JSON}, ["body", "JSON decode error"]),
     ("form encoded", {"data": {"question": PILL}}, ["body"]),
-    ("JSON as text/plain", {"content": json.dumps({"question": PILL}).encode(), "headers": {"content-type": "text/plain"}}, ["body"]),
+    (
+        "JSON as text/plain",
+        {"content": json.dumps({"question": PILL}).encode(), "headers": {"content-type": "text/plain"}},
+        ["body"],
+    ),
     ("lone surrogate escape", {"content": b'{"question": "\\ud800 pill"}', "headers": JSON}, ["question"]),
     ("invalid UTF-8", {"content": b'{"question": "\xff\xfe"}', "headers": JSON}, ["body"]),
 ]

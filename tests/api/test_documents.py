@@ -40,7 +40,7 @@ def test_every_answer_passage_is_the_document_text_between_its_offsets(
         document_id = passage["document_id"]
         if document_id not in texts:
             texts[document_id] = client.get(f"/v1/documents/{document_id}").json()["text"]
-        assert texts[document_id][passage["start"]:passage["end"]] == passage["text"]
+        assert texts[document_id][passage["start"] : passage["end"]] == passage["text"]
 
 
 def test_an_unknown_document_is_a_404_with_a_json_body(client: TestClient) -> None:

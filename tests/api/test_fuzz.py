@@ -29,7 +29,9 @@ def live_app(settings: Settings, index: Index) -> FastAPI:
     return create_app(settings.model_copy(update=ADMIN))
 
 
-def valid_data_accepted(ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case) -> bool | None:
+def valid_data_accepted(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
+) -> bool | None:
     """Schema-valid data is accepted, except a question that normalization leaves empty or too long.
 
     JSON Schema cannot say "not only control characters" or "at most 1000 characters after NFC",
@@ -51,7 +53,9 @@ def _normalization_refuses(body: object) -> bool:
 
 
 @schema.parametrize()
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 def test_api_conforms_to_its_schema(case: schemathesis.Case, live_app: FastAPI) -> None:
     case.call_and_validate(
         app=live_app, excluded_checks=[positive_data_acceptance], additional_checks=[valid_data_accepted]

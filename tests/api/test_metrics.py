@@ -34,7 +34,11 @@ def test_questions_are_counted_by_outcome_and_route(client: TestClient) -> None:
     before = _scrape(client)
     outcomes = [
         client.post("/v1/ask", json={"question": question}).json()["answered"]
-        for question in ("What is immunotherapy?", "How do I bake sourdough bread?", "Can I take immunotherapy as a pill?")
+        for question in (
+            "What is immunotherapy?",
+            "How do I bake sourdough bread?",
+            "Can I take immunotherapy as a pill?",
+        )
     ]
     after = _scrape(client)
     assert set(outcomes) == {True, False}

@@ -83,7 +83,9 @@ def test_every_response_carries_the_headers(
     assert response.headers["referrer-policy"] == "no-referrer"
 
 
-@pytest.mark.parametrize(("path", "content_type"), [("/static/app.js", "text/javascript"), ("/static/app.css", "text/css")])
+@pytest.mark.parametrize(
+    ("path", "content_type"), [("/static/app.js", "text/javascript"), ("/static/app.css", "text/css")]
+)
 def test_static_files_have_their_types(client: TestClient, path: str, content_type: str) -> None:
     assert client.get(path).headers["content-type"].split(";")[0] == content_type
 
@@ -106,7 +108,12 @@ def test_api_docs_keep_only_frame_ancestors(client: TestClient) -> None:
 
 def test_cors_is_closed_by_default(client: TestClient) -> None:
     preflight = client.options(
-        "/v1/ask", headers={"Origin": PARTNER, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+        "/v1/ask",
+        headers={
+            "Origin": PARTNER,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
     )
     assert preflight.status_code == 400
     assert "access-control-allow-origin" not in preflight.headers
@@ -136,7 +143,9 @@ def test_frame_ancestors_come_from_settings(open_client: TestClient) -> None:
     )
 
 
-@pytest.mark.parametrize("source", ["", "https://a.example; script-src *", "https://a.example https://b.example", "a,b"])
+@pytest.mark.parametrize(
+    "source", ["", "https://a.example; script-src *", "https://a.example https://b.example", "a,b"]
+)
 def test_unsafe_frame_ancestor_is_refused(source: str) -> None:
     with pytest.raises(ValueError, match="Not a valid frame-ancestors source"):
         content_security_policy([source])

@@ -133,7 +133,9 @@ def test_document_markup_renders_as_text(page: Page, markup_url: str) -> None:
     answer = ask(page, "Can I take immunotherapy as a pill at home?")
     expect(answer.locator(".passage").first).to_contain_text("<script>window.__xss=1</script>")
     expect(answer).to_contain_text("<b>bold</b>")
-    expect(answer.locator(".source").first).to_contain_text('<img src="x" onerror="window.__xss=2">Pills & immunotherapy')
+    expect(answer.locator(".source").first).to_contain_text(
+        '<img src="x" onerror="window.__xss=2">Pills & immunotherapy'
+    )
     expect(answer.locator("script, b, img")).to_have_count(0)
     # A javascript: URL is shown as a plain citation, never as a link.
     expect(answer.locator(".source a")).to_have_count(0)
@@ -172,13 +174,36 @@ def test_a_request_that_never_ends_times_out_with_retry(page: Page, live_url: st
 @pytest.mark.parametrize(
     ("status", "headers", "body", "message", "retry"),
     [
-        (503, {}, {"detail": "The index is still loading; try again in a moment."}, "The service is starting up or busy.", True),
+        (
+            503,
+            {},
+            {"detail": "The index is still loading; try again in a moment."},
+            "The service is starting up or busy.",
+            True,
+        ),
         (429, {"Retry-After": "7"}, {"detail": "Too many requests"}, "Please wait 7 seconds, then try again.", True),
         (413, {}, {"detail": "Request body too large"}, "That question is too long to send.", False),
-        (422, {}, {"detail": [{"msg": "String should have at most 1000 characters"}]},
-         "Please check your question: String should have at most 1000 characters.", False),
-        (422, {}, {"detail": "The question is empty.", "code": "question_empty"}, "Please check your question: The question is empty.", False),
-        (500, {}, {"detail": "Internal error; it has been logged.", "code": "internal_error"}, "Something went wrong on our side.", True),
+        (
+            422,
+            {},
+            {"detail": [{"msg": "String should have at most 1000 characters"}]},
+            "Please check your question: String should have at most 1000 characters.",
+            False,
+        ),
+        (
+            422,
+            {},
+            {"detail": "The question is empty.", "code": "question_empty"},
+            "Please check your question: The question is empty.",
+            False,
+        ),
+        (
+            500,
+            {},
+            {"detail": "Internal error; it has been logged.", "code": "internal_error"},
+            "Something went wrong on our side.",
+            True,
+        ),
     ],
 )
 def test_server_errors_show_a_clear_message(

@@ -101,7 +101,9 @@ def measure_server(
             server_began, client_began = server.cpu_seconds(), time.process_time()
             result = run_load(server.url, questions, concurrency, time_cap_s)
             loads[(mode, concurrency)] = replace(
-                result, server_cpu_s=server.cpu_seconds() - server_began, client_cpu_s=time.process_time() - client_began
+                result,
+                server_cpu_s=server.cpu_seconds() - server_began,
+                client_cpu_s=time.process_time() - client_began,
             )
         return ServerRun(server.cold_start_s, server.peak_rss_mb(), loads)
 
@@ -120,7 +122,16 @@ def running_server(settings: Settings, overrides: dict[str, str], log_file: Path
         **overrides,
     }
     # `python -c` runs the `qa` console script's own entry point with this interpreter.
-    command = [sys.executable, "-c", "from qa.cli import app; app()", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-c",
+        "from cli.main import app; app()",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     started = time.perf_counter()
     with log_file.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)

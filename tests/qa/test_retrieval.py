@@ -17,11 +17,13 @@ QUESTIONS = [
 def _sentence_vectors(index: Index, passage_number: int) -> np.ndarray:
     first = sum(len(p.sentences) for p in index.passages[:passage_number])
     count = len(index.passages[passage_number].sentences)
-    return np.asarray(index.sentence_vectors[first:first + count], dtype=np.float32)
+    return np.asarray(index.sentence_vectors[first : first + count], dtype=np.float32)
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_each_hit_scores_its_best_sentence_and_pair_and_highlights_the_best_sentence(service: QAService, question: str) -> None:
+def test_each_hit_scores_its_best_sentence_and_pair_and_highlights_the_best_sentence(
+    service: QAService, question: str
+) -> None:
     snapshot = service.snapshot
     [evidence] = service.evidence(snapshot, [question], 10)
     [vector] = service.encoder.encode([snapshot.index.speller.correct(question)])
@@ -37,10 +39,16 @@ def test_each_hit_scores_its_best_sentence_and_pair_and_highlights_the_best_sent
             window = single
         if "," not in question:  # a two-part question keeps each passage's best over its parts
             # A lead-in ("...include:") is never the best sentence alone, unless the passage is only lead-ins.
-            lead_ins = [hit.passage.text[s - hit.passage.start:e - hit.passage.start].endswith(":") for s, e in hit.passage.sentences]
+            lead_ins = [
+                hit.passage.text[s - hit.passage.start : e - hit.passage.start].endswith(":")
+                for s, e in hit.passage.sentences
+            ]
             allowed = [i for i, lead_in in enumerate(lead_ins) if not lead_in] or list(range(len(lead_ins)))
             best = max(allowed, key=lambda i: single[i])
             assert hit.sentence == pytest.approx((single[best] + window.max()) / 2, abs=1e-5)
             start, end = hit.passage.sentences[best]
             assert hit.highlights == ((start - hit.passage.start, end - hit.passage.start),)
-        assert hit.score == pytest.approx(hit.dense + service.settings.lexical_weight * hit.lexical + service.settings.sentence_weight * hit.sentence, abs=1e-3)
+        assert hit.score == pytest.approx(
+            hit.dense + service.settings.lexical_weight * hit.lexical + service.settings.sentence_weight * hit.sentence,
+            abs=1e-3,
+        )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from qa.cli import app
+from cli.main import app
 
 pytestmark = pytest.mark.slow
 PILL = "Can I take immunotherapy as a pill?"
@@ -77,7 +77,9 @@ _DAMAGE = {
 
 
 @pytest.mark.parametrize("damage", list(_DAMAGE))
-def test_a_command_that_loads_a_corrupt_index_exits_with_code_3(index_copy: Path, env: dict[str, str], damage: str) -> None:
+def test_a_command_that_loads_a_corrupt_index_exits_with_code_3(
+    index_copy: Path, env: dict[str, str], damage: str
+) -> None:
     harm, words = _DAMAGE[damage]
     harm(index_copy)
     result = run(["ask", PILL, "--index-dir", str(index_copy)], env)

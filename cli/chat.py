@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
-from qa.console import osc52, print_json, render_answer, render_context
+from cli.console import osc52, print_json, render_answer, render_context
+from cli.sources import AnswerSource
 from qa.errors import QAError
 from qa.settings import Settings
-from qa.sources import AnswerSource
 
 if TYPE_CHECKING:  # prompt_toolkit is imported only when a person is typing
     from prompt_toolkit import PromptSession

@@ -9,9 +9,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from qa.answer import DISCLAIMER, REFUSED_MESSAGE
-from qa.cli import app
-from qa.console import (
+from cli.console import (
     BEST,
     CONTEXT_CHARS,
     context_text,
@@ -22,6 +20,8 @@ from qa.console import (
     source_line,
     surrounding,
 )
+from cli.main import app
+from qa.answer import DISCLAIMER, REFUSED_MESSAGE
 from qa.service import QAService
 from qa.settings import Settings
 
@@ -84,7 +84,10 @@ def test_render_answer_numbers_passages_and_ends_with_disclaimer_and_helpline(pi
 
 def test_render_refused_answer_shows_the_helpline_message_and_no_passages(service: QAService) -> None:
     output = flat(rendered(service.ask(OFF_TOPIC, 3).to_dict()))
-    assert output == f"» {OFF_TOPIC} {REFUSED_MESSAGE} Helpline {HELPLINE} · Phone 24/7; live chat weekdays, 7:00 am - 6:30 pm CT"
+    assert (
+        output
+        == f"» {OFF_TOPIC} {REFUSED_MESSAGE} Helpline {HELPLINE} · Phone 24/7; live chat weekdays, 7:00 am - 6:30 pm CT"
+    )
 
 
 @pytest.mark.parametrize(
@@ -110,7 +113,9 @@ def test_surrounding_is_capped_in_a_document_without_line_breaks() -> None:
     assert (before, after) == (5000 - CONTEXT_CHARS, 5010 + CONTEXT_CHARS)
 
 
-def test_context_text_is_the_document_verbatim_with_the_passage_undimmed(service: QAService, pill_answer: dict[str, Any]) -> None:
+def test_context_text_is_the_document_verbatim_with_the_passage_undimmed(
+    service: QAService, pill_answer: dict[str, Any]
+) -> None:
     passage = pill_answer["passages"][0]
     document = service.index.corpus.get(passage["document_id"]).text
     text = context_text(document, passage)

@@ -31,13 +31,14 @@ def test_the_article_loads_with_its_sidecar_metadata() -> None:
     assert doc.boilerplate == (
         "Español",
         "PDFs by language",
-        "Sign up to stay up-to-date with news, valuable information, and ways to get involved with the American Cancer Society.",
+        "Sign up to stay up-to-date with news, valuable information, and ways to get involved"
+        " with the American Cancer Society.",
     )
     assert doc.metadata == {"language": "en"}
 
 
 def test_a_text_file_keeps_windows_line_endings_and_curly_quotes(tmp_path: Path) -> None:
-    raw = "It’s “foreign.”\r\nSecond line:\r\nThird.\r\n".encode("utf-8")
+    raw = "It’s “foreign.”\r\nSecond line:\r\nThird.\r\n".encode()
     (tmp_path / "crlf.txt").write_bytes(raw)
     doc = load_corpus(tmp_path).get("crlf")
     assert doc.text.encode("utf-8") == raw

@@ -10,8 +10,8 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
+from cli.logging_setup import LOG_CONFIG, configure_logging
 from qa.errors import CorpusError, IndexBuildError, IndexLoadError, QAError, QuestionError
-from qa.logging_setup import LOG_CONFIG, configure_logging
 from qa.settings import Settings
 
 app = typer.Typer(help="Verbatim answers from trusted cancer information.", no_args_is_help=True, add_completion=False)
@@ -22,7 +22,12 @@ CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Folder of docu
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives.")]
 UrlOpt = Annotated[str | None, typer.Option("--url", help="Ask a running server instead of the local index.")]
 TopKOpt = Annotated[int, typer.Option("--top-k", min=1, max=10, help="How many passages.")]
-EXIT_CODES: list[tuple[type[QAError], int]] = [(QuestionError, 2), (CorpusError, 2), (IndexLoadError, 3), (IndexBuildError, 4)]
+EXIT_CODES: list[tuple[type[QAError], int]] = [
+    (QuestionError, 2),
+    (CorpusError, 2),
+    (IndexLoadError, 3),
+    (IndexBuildError, 4),
+]
 
 
 def settings_for(corpus: Path | None, index_dir: Path | None) -> Settings:
@@ -108,9 +113,9 @@ def ask(
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Answer one question with verbatim passages."""
-    from qa.console import print_json, render_answer
+    from cli.console import print_json, render_answer
+    from cli.sources import open_source
     from qa.questions import normalize_question
-    from qa.sources import open_source
 
     settings = settings_for(corpus, index_dir)
     try:
@@ -128,8 +133,8 @@ def ask(
 @app.command()
 def chat(top_k: TopKOpt = 3, url: UrlOpt = None, corpus: CorpusOpt = None, index_dir: IndexDirOpt = None) -> None:
     """Answer question after question, loading the index once; :help lists the commands."""
-    from qa.chat import run_chat
-    from qa.sources import open_source
+    from cli.chat import run_chat
+    from cli.sources import open_source
 
     settings = settings_for(corpus, index_dir)
     console = Console()
@@ -145,23 +150,31 @@ def chat(top_k: TopKOpt = 3, url: UrlOpt = None, corpus: CorpusOpt = None, index
 @app.command()
 def bench(
     questions: Annotated[int, typer.Option("--questions", min=1, help="Questions timed in process, per path.")] = 300,
-    requests: Annotated[int, typer.Option("--requests", min=1, help="HTTP requests per concurrency level and mode.")] = 500,
-    concurrency: Annotated[str, typer.Option("--concurrency", help="HTTP concurrency levels, comma-separated.")] = "1,8,32",
+    requests: Annotated[
+        int, typer.Option("--requests", min=1, help="HTTP requests per concurrency level and mode.")
+    ] = 500,
+    concurrency: Annotated[
+        str, typer.Option("--concurrency", help="HTTP concurrency levels, comma-separated.")
+    ] = "1,8,32",
     time_cap: Annotated[float, typer.Option("--time-cap", min=1, help="Seconds at most per HTTP load run.")] = 60,
-    skip_http: Annotated[bool, typer.Option("--skip-http", help="Only the in-process and index-build figures.")] = False,
+    skip_http: Annotated[
+        bool, typer.Option("--skip-http", help="Only the in-process and index-build figures.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     corpus: CorpusOpt = None,
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Measure latency, throughput, cold start and memory against the naive baseline, in one run."""
-    from qa.bench import BenchPlan, parse_levels, render_report, run_bench
+    from bench.perf import BenchPlan, parse_levels, render_report, run_bench
 
     configure_logging()
     try:
         levels = parse_levels(concurrency)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--concurrency") from None
-    plan = BenchPlan(questions=questions, requests=requests, concurrency=levels, http=not skip_http, time_cap_s=time_cap)
+    plan = BenchPlan(
+        questions=questions, requests=requests, concurrency=levels, http=not skip_http, time_cap_s=time_cap
+    )
     try:
         report = run_bench(settings_for(corpus, index_dir), plan)
     except QAError as error:
@@ -178,13 +191,15 @@ def evaluate(
     split: Annotated[str, typer.Option(help="train, test or all.")] = "all",
     sample: Annotated[Path | None, typer.Option(help="File of question ids to keep (MedQuAD's sample).")] = None,
     limit: Annotated[int | None, typer.Option(help="Evaluate only the first N questions.")] = None,
-    fit_refusal: Annotated[bool, typer.Option("--fit-refusal", help="Refit the refusal model on these questions and save it.")] = False,
+    fit_refusal: Annotated[
+        bool, typer.Option("--fit-refusal", help="Refit the refusal model on these questions and save it.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print figures as JSON.")] = False,
     corpus: CorpusOpt = None,
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Measure R@k, MRR@10 and refusal against BM25-only and dense-only baselines."""
-    from qa.eval_report import render, run_eval
+    from evaluation.report import render, run_eval
 
     configure_logging()
     try:

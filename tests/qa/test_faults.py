@@ -177,7 +177,9 @@ def test_a_manifest_of_another_corpus_or_model_is_rebuilt_and_served(
 
 def kill_build_midway(paths: Paths) -> None:
     """Start `qa index build` and kill -9 it once its staging folder exists."""
-    build = subprocess.Popen(paths.command("index", "build"), env=paths.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    build = subprocess.Popen(
+        paths.command("index", "build"), env=paths.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         while not paths.staging_folders():
             assert build.poll() is None, "the build ended before it could be killed"
@@ -187,7 +189,9 @@ def kill_build_midway(paths: Paths) -> None:
         build.wait()
 
 
-def test_a_build_killed_midway_leaves_the_previous_build_serving(paths: Paths, start_server: Callable[[], Server]) -> None:
+def test_a_build_killed_midway_leaves_the_previous_build_serving(
+    paths: Paths, start_server: Callable[[], Server]
+) -> None:
     previous = paths.live_build()
     kill_build_midway(paths)
     assert paths.staging_folders() and paths.live_build() == previous
@@ -199,7 +203,9 @@ def test_a_build_killed_midway_leaves_the_previous_build_serving(paths: Paths, s
     assert not paths.staging_folders()  # the abandoned folder was cleaned up by the next build
 
 
-def test_a_first_build_killed_midway_is_built_again_at_start_up(paths: Paths, start_server: Callable[[], Server]) -> None:
+def test_a_first_build_killed_midway_is_built_again_at_start_up(
+    paths: Paths, start_server: Callable[[], Server]
+) -> None:
     shutil.rmtree(paths.index_dir)
     kill_build_midway(paths)
     assert paths.staging_folders() and not (paths.index_dir / "CURRENT").exists()

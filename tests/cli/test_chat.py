@@ -20,14 +20,14 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from api.main import create_app
-from qa.chat import Chat, prompt_lines
-from qa.cli import app
+from cli.chat import Chat, prompt_lines
+from cli.main import app
+from cli.sources import LocalSource, RemoteSource
 from qa.errors import DocumentNotFound, QAError, QuestionError
 from qa.index import Index
 from qa.service import QAService
 from qa.settings import Settings
-from qa.sources import LocalSource, RemoteSource
-from tests.test_console import ORAL, PILL, cli_args, cli_env, flat
+from tests.cli.test_console import ORAL, PILL, cli_args, cli_env, flat
 
 runner = CliRunner()
 
@@ -96,7 +96,9 @@ def test_copy_says_so_when_there_is_nowhere_to_copy_to(service: QAService, setti
     chat.handle(PILL)
     output_of(chat)
     chat.handle(":copy 1")
-    assert output_of(chat).strip() == "Passage 1 was not copied: this is not a terminal and QA_CLIPBOARD_FILE is not set."
+    assert (
+        output_of(chat).strip() == "Passage 1 was not copied: this is not a terminal and QA_CLIPBOARD_FILE is not set."
+    )
 
 
 def test_copy_at_a_terminal_sends_osc52(service: QAService, settings: Settings) -> None:
@@ -199,7 +201,9 @@ def test_chat_scripted_on_the_local_index(settings: Settings, service: QAService
     assert_scripted_session(output, clipboard, answer, service.index.corpus.get("acs-immunotherapy").text)
 
 
-def test_chat_scripted_against_a_live_server(settings: Settings, service: QAService, server_url: str, tmp_path: Path) -> None:
+def test_chat_scripted_against_a_live_server(
+    settings: Settings, service: QAService, server_url: str, tmp_path: Path
+) -> None:
     output, clipboard = scripted_chat(settings, tmp_path, "--url", server_url)
     assert output.startswith(f"Answers from the server {server_url}")
     answer = service.ask(PILL, 3).to_dict()
@@ -212,7 +216,9 @@ def test_chat_ends_cleanly_at_the_end_of_input(settings: Settings) -> None:
     assert ORAL in flat(result.output)
 
 
-def test_ask_against_a_live_server_matches_the_local_answer(settings: Settings, service: QAService, server_url: str) -> None:
+def test_ask_against_a_live_server_matches_the_local_answer(
+    settings: Settings, service: QAService, server_url: str
+) -> None:
     result = runner.invoke(app, ["ask", PILL, "--json", "--url", server_url], env=cli_env(settings))
     assert result.exit_code == 0, result.output
     remote = json.loads(result.stdout)
@@ -232,12 +238,22 @@ def test_remote_source_documents_match_the_local_ones(service: QAService, server
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda s: s.ask("x" * 1001, 3), QuestionError, "The server answered 422: String should have at most 1000 characters"),
+        (
+            lambda s: s.ask("x" * 1001, 3),
+            QuestionError,
+            "The server answered 422: String should have at most 1000 characters",
+        ),
         (lambda s: s.ask(PILL, 11), QuestionError, "The server answered 422: Input should be less than or equal to 10"),
-        (lambda s: s.document("no-such-document"), DocumentNotFound, "The server answered 404: No document with id 'no-such-document'."),
+        (
+            lambda s: s.document("no-such-document"),
+            DocumentNotFound,
+            "The server answered 404: No document with id 'no-such-document'.",
+        ),
     ],
 )
-def test_remote_source_turns_server_errors_into_domain_errors(server_url: str, call: Any, error: type[QAError], message: str) -> None:
+def test_remote_source_turns_server_errors_into_domain_errors(
+    server_url: str, call: Any, error: type[QAError], message: str
+) -> None:
     with httpx.Client(base_url=server_url) as client, pytest.raises(error) as raised:
         call(RemoteSource(client))
     assert str(raised.value) == message

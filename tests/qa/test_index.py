@@ -36,7 +36,7 @@ def copied(settings: Settings, index: Index, tmp_path: Path) -> Settings:
 def test_the_index_holds_every_corpus_passage_verbatim(settings: Settings, index: Index) -> None:
     assert index.passages == chunk_corpus(index.corpus, settings.max_passage_chars)
     for passage in index.passages:
-        assert passage.text == index.corpus.get(passage.document_id).text[passage.start:passage.end]
+        assert passage.text == index.corpus.get(passage.document_id).text[passage.start : passage.end]
     manifest = index.manifest
     assert (manifest.documents, manifest.passages) == (len(index.corpus), len(index.passages))
     assert manifest.sentences == sum(len(p.sentences) for p in index.passages) == len(index.sentence_vectors)
@@ -109,7 +109,7 @@ def _truncate(path: Path) -> None:
 def _garble(path: Path) -> None:
     data = bytearray(path.read_bytes())
     middle = len(data) // 2
-    data[middle:middle + 64] = bytes(255 - b for b in data[middle:middle + 64])
+    data[middle : middle + 64] = bytes(255 - b for b in data[middle : middle + 64])
     path.write_bytes(bytes(data))
 
 

@@ -33,11 +33,13 @@ KNOWN = [
 ]
 
 
-@pytest.mark.parametrize(("question", "expected"), KNOWN, ids=[case[0] if isinstance(case, tuple) else case.id for case in KNOWN])
+@pytest.mark.parametrize(
+    ("question", "expected"), KNOWN, ids=[case[0] if isinstance(case, tuple) else case.id for case in KNOWN]
+)
 def test_the_right_paragraph_comes_first(service: QAService, question: str, expected: str) -> None:
     answer = service.ask(question)
     assert answer.answered, "refused"
     first = answer.passages[0]
     assert expected in first.text, f"first passage was: {first.text[:120]!r}"
     assert first.kind == "content"
-    assert first.text == service.index.corpus.get(first.document_id).text[first.start:first.end]
+    assert first.text == service.index.corpus.get(first.document_id).text[first.start : first.end]

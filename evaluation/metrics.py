@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from qa.chunking import Passage
-from qa.documents import Corpus
 import numpy as np
 
+from qa.chunking import Passage
+from qa.documents import Corpus
 from qa.errors import CorpusError
 from qa.refusal import RefusalModel, features
 from qa.retrieval import Evidence, Method
@@ -73,7 +73,9 @@ def _labelled(record: dict[str, Any], corpus: Corpus, number: int) -> LabelledQu
         gold: tuple[Gold, ...] = ((record["doc_id"], record["start"], record["end"]),)
         return LabelledQuestion(ident, record["question"], "answerable", record.get("qtype", "medquad"), "all", gold)
     gold = tuple(_locate(phrase, corpus) for phrase in record.get("answers", []))
-    return LabelledQuestion(ident, record["question"], record["kind"], record["style"], record.get("split", "all"), gold)
+    return LabelledQuestion(
+        ident, record["question"], record["kind"], record["style"], record.get("split", "all"), gold
+    )
 
 
 def _locate(phrase: str, corpus: Corpus) -> Gold:
@@ -101,14 +103,18 @@ def evidence_for(service: QAService, questions: list[LabelledQuestion], batch: i
     """Run questions through the service's own retrieval path, in batches."""
     found: list[Evidence] = []
     for begin in range(0, len(questions), batch):
-        texts = [q.question for q in questions[begin:begin + batch]]
+        texts = [q.question for q in questions[begin : begin + batch]]
         found.extend(service.evidence(service.snapshot, texts, _DEPTH))
     return found
 
 
-def score(method: str, questions: list[LabelledQuestion], evidence: list[Evidence], service: QAService | None) -> Report:
+def score(
+    method: str, questions: list[LabelledQuestion], evidence: list[Evidence], service: QAService | None
+) -> Report:
     """R@1/3/5/10 and MRR@10 over answerable questions; refusal rates when a service is given."""
-    ranks = {q.id: first_hit_rank(ev, q.gold) for q, ev in zip(questions, evidence) if q.kind == "answerable"}
+    ranks = {
+        q.id: first_hit_rank(ev, q.gold) for q, ev in zip(questions, evidence, strict=True) if q.kind == "answerable"
+    }
     styles: dict[str, list[int | None]] = defaultdict(list)
     for q in questions:
         if q.kind == "answerable":
@@ -119,17 +125,22 @@ def score(method: str, questions: list[LabelledQuestion], evidence: list[Evidenc
         answerable=len(ranks),
         recall={k: recall_at(list(ranks.values()), k) for k in (1, 3, 5, 10)},
         mrr=mean_reciprocal_rank(list(ranks.values())),
-        by_style={s: {"n": len(r), "R@1": recall_at(r, 1), "R@3": recall_at(r, 3), "MRR@10": mean_reciprocal_rank(r)} for s, r in sorted(styles.items())},
+        by_style={
+            s: {"n": len(r), "R@1": recall_at(r, 1), "R@3": recall_at(r, 3), "MRR@10": mean_reciprocal_rank(r)}
+            for s, r in sorted(styles.items())
+        },
     )
     if service is not None:
         _add_refusal(report, questions, evidence, service)
     return report
 
 
-def _add_refusal(report: Report, questions: list[LabelledQuestion], evidence: list[Evidence], service: QAService) -> None:
+def _add_refusal(
+    report: Report, questions: list[LabelledQuestion], evidence: list[Evidence], service: QAService
+) -> None:
     refused: dict[str, list[bool]] = defaultdict(list)
     lengths: list[int] = []
-    for q, ev in zip(questions, evidence):
+    for q, ev in zip(questions, evidence, strict=True):
         answered = service.refusal.answers(ev)
         refused[q.kind].append(not answered)
         if answered and q.kind == "answerable":
@@ -148,7 +159,9 @@ def mean_reciprocal_rank(ranks: list[int | None]) -> float:
     return round(sum(1 / r for r in ranks if r is not None and r <= _DEPTH) / len(ranks), 4) if ranks else 0.0
 
 
-def fit_refusal(questions: list[LabelledQuestion], evidence: list[Evidence], max_false_refusal: float = 0.02) -> RefusalModel:
+def fit_refusal(
+    questions: list[LabelledQuestion], evidence: list[Evidence], max_false_refusal: float = 0.02
+) -> RefusalModel:
     """Fit the refusal model: answerable against off-topic questions of the given set.
 
     Features are standardized for the fit and the scaling folded back into the weights.
@@ -157,7 +170,11 @@ def fit_refusal(questions: list[LabelledQuestion], evidence: list[Evidence], max
     """
     from sklearn.linear_model import LogisticRegression
 
-    rows = [(features(ev), q.kind == "answerable") for q, ev in zip(questions, evidence) if q.kind != "unanswerable" and ev.hits and not ev.sources]
+    rows = [
+        (features(ev), q.kind == "answerable")
+        for q, ev in zip(questions, evidence, strict=True)
+        if q.kind != "unanswerable" and ev.hits and not ev.sources
+    ]
     x = np.array([row for row, _ in rows])
     y = np.array([label for _, label in rows])
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
@@ -165,6 +182,10 @@ def fit_refusal(questions: list[LabelledQuestion], evidence: list[Evidence], max
     weights = fitted.coef_[0] / std
     bias = float(fitted.intercept_[0] - (weights * mean).sum())
     model = RefusalModel(tuple(round(float(w), 6) for w in weights), round(bias, 6), 0.5)
-    answerable = sorted(model.probability(ev) for q, ev in zip(questions, evidence) if q.kind == "answerable" and not ev.sources)
-    cut = answerable[int(math.floor(max_false_refusal * len(answerable)))]
+    answerable = sorted(
+        model.probability(ev)
+        for q, ev in zip(questions, evidence, strict=True)
+        if q.kind == "answerable" and not ev.sources
+    )
+    cut = answerable[math.floor(max_false_refusal * len(answerable))]
     return replace(model, threshold=round(min(cut, 0.5), 4))

@@ -7,7 +7,7 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from qa.bench import (
+from bench.perf import (
     IN_PROCESS,
     QUESTIONS_FILE,
     STARTUP,
@@ -19,7 +19,7 @@ from qa.bench import (
     measure_in_process,
     parse_levels,
 )
-from qa.cli import app
+from cli.main import app
 from qa.embedding import TorchEncoder, model_dir
 from qa.index import Index
 from qa.service import QAService
@@ -37,7 +37,9 @@ from qa.settings import Settings
         (math.nan, 3.0, True, None),  # every request failed: no latency to compare
     ],
 )
-def test_ratio_is_how_many_times_better(value: float, baseline: float | None, lower_is_better: bool, ratio: float | None) -> None:
+def test_ratio_is_how_many_times_better(
+    value: float, baseline: float | None, lower_is_better: bool, ratio: float | None
+) -> None:
     figure = Figure("s", "m", "ms", value, baseline, lower_is_better)
     assert figure.ratio == (None if ratio is None else pytest.approx(ratio))
 
@@ -85,11 +87,19 @@ def test_in_process_figures_pair_each_path_with_the_baseline(settings: Settings,
     figures = measure_in_process(service, TorchEncoder(model_dir(settings)), load_questions(QUESTIONS_FILE)[:3])
     cores = os.cpu_count()
     latency = [f"{path} p{q}" for path in ("encoder", "encode+search", "full answer") for q in (50, 95)]
-    cpu = [f"{path} {measure}" for path in ("encoder", "full answer") for measure in ("CPU per question", f"ceiling on {cores} cores")]
+    cpu = [
+        f"{path} {measure}"
+        for path in ("encoder", "full answer")
+        for measure in ("CPU per question", f"ceiling on {cores} cores")
+    ]
     assert [f.name for f in figures] == latency + cpu
     assert all(f.section == IN_PROCESS for f in figures)
     assert all(f.value > 0 and f.baseline and f.baseline > 0 for f in figures)
-    assert all(f.ratio == pytest.approx(f.baseline / f.value if f.lower_is_better else f.value / f.baseline) for f in figures if f.baseline)
+    assert all(
+        f.ratio == pytest.approx(f.baseline / f.value if f.lower_is_better else f.value / f.baseline)
+        for f in figures
+        if f.baseline
+    )
     by_name = {f.name: f for f in figures}
     # 'full answer' is compared with the same baseline figure as 'encode+search'.
     assert by_name["full answer p50"].baseline == by_name["encode+search p50"].baseline
@@ -111,8 +121,22 @@ def test_cli_refuses_bad_concurrency() -> None:
 def test_bench_end_to_end(settings: Settings, index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tiny counts, both servers started and stopped: the report has every figure, each with its baseline."""
     monkeypatch.setenv("QA_MODEL_CACHE", str(settings.model_cache_dir))
-    args = ["bench", "--json", "--questions", "2", "--requests", "4", "--concurrency", "1,2", "--time-cap", "30",
-            "--corpus", str(settings.corpus), "--index-dir", str(settings.index_dir)]
+    args = [
+        "bench",
+        "--json",
+        "--questions",
+        "2",
+        "--requests",
+        "4",
+        "--concurrency",
+        "1,2",
+        "--time-cap",
+        "30",
+        "--corpus",
+        str(settings.corpus),
+        "--index-dir",
+        str(settings.index_dir),
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -122,7 +146,13 @@ def test_bench_end_to_end(settings: Settings, index: Index, monkeypatch: pytest.
         for level in (1, 2):
             section = http_section(mode, level)
             assert {name for s, name in sections if s == section} == {
-                "p50", "p99", "throughput", "errors", "server CPU per request", "load generator CPU per request"}
+                "p50",
+                "p99",
+                "throughput",
+                "errors",
+                "server CPU per request",
+                "load generator CPU per request",
+            }
             assert sections[(section, "errors")]["value"] == 0  # the fast server answered every request
             server_cpu = sections[(section, "server CPU per request")]
             assert server_cpu["value"] >= 0 and server_cpu["baseline"] >= 0
@@ -136,7 +166,11 @@ def test_bench_end_to_end(settings: Settings, index: Index, monkeypatch: pytest.
         assert figure["value"] > 0 and figure["baseline"] > 0
     for figure in report["figures"]:
         if figure["ratio"] is not None:
-            expected = figure["baseline"] / figure["value"] if figure["lower_is_better"] else figure["value"] / figure["baseline"]
+            expected = (
+                figure["baseline"] / figure["value"]
+                if figure["lower_is_better"]
+                else figure["value"] / figure["baseline"]
+            )
             assert figure["ratio"] == pytest.approx(expected)
     targets = {t["target"]: t["met"] for t in report["targets"]}
     assert len(targets) == len(TARGETS)

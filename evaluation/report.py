@@ -6,7 +6,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from qa.evaluation import METHODS, LabelledQuestion, Report, evidence_for, fit_refusal, load_questions, score
+from evaluation.metrics import METHODS, LabelledQuestion, Report, evidence_for, fit_refusal, load_questions, score
 from qa.index import ensure_index
 from qa.service import QAService
 from qa.settings import Settings
@@ -24,7 +24,13 @@ def run_eval(
     settings = settings.model_copy(update={"cache_size": 0})
     index = ensure_index(settings)
     questions = _select(load_questions(questions_file, index.corpus, split), sample, limit)
-    result: dict[str, Any] = {"questions_file": str(questions_file), "split": split, "corpus": str(settings.corpus), "passages": len(index.passages), "reports": []}
+    result: dict[str, Any] = {
+        "questions_file": str(questions_file),
+        "split": split,
+        "corpus": str(settings.corpus),
+        "passages": len(index.passages),
+        "reports": [],
+    }
     for method in METHODS:
         service = QAService(settings, index, method=method)
         evidence = evidence_for(service, questions)
@@ -56,7 +62,11 @@ def render(result: dict[str, Any], console: Console) -> None:
     console.print(main)
     hybrid = reports[0]
     if hybrid.refusal:
-        labels = {"answerable": "answerable refused (false refusals)", "offtopic": "off-topic refused", "unanswerable": "unanswerable refused"}
+        labels = {
+            "answerable": "answerable refused (false refusals)",
+            "offtopic": "off-topic refused",
+            "unanswerable": "unanswerable refused",
+        }
         for kind, rate in hybrid.refusal.items():
             console.print(f"{labels.get(kind, kind)}: {rate:.1%}")
         console.print(f"mean returned passage: {hybrid.mean_passage_chars} characters")
@@ -64,5 +74,7 @@ def render(result: dict[str, Any], console: Console) -> None:
     for column in ("style", "n", "R@1", "R@3", "MRR@10"):
         styles.add_column(column, justify="right")
     for style, figures in hybrid.by_style.items():
-        styles.add_row(style, str(int(figures["n"])), f"{figures['R@1']:.3f}", f"{figures['R@3']:.3f}", f"{figures['MRR@10']:.3f}")
+        styles.add_row(
+            style, str(int(figures["n"])), f"{figures['R@1']:.3f}", f"{figures['R@3']:.3f}", f"{figures['MRR@10']:.3f}"
+        )
     console.print(styles)

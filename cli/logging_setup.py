@@ -5,7 +5,7 @@ import logging.config
 import sys
 from typing import Any, TextIO
 
-ACCESS_LOGGER = "api.access"
+from api.access_log import ACCESS_LOGGER
 
 
 class LineFormatter(logging.Formatter):
@@ -39,7 +39,7 @@ LOG_CONFIG: dict[str, Any] = {
     "formatters": {"line": {"()": LineFormatter}},
     "handlers": {"stderr": {"()": StderrHandler, "formatter": "line"}},
     "root": {"level": "WARNING", "handlers": ["stderr"]},
-    "loggers": {name: {"level": "INFO"} for name in ("qa", "api", "uvicorn")},
+    "loggers": {name: {"level": "INFO"} for name in ("qa", "api", "cli", "bench", "evaluation", "uvicorn")},
 }
 
 

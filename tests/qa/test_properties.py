@@ -13,7 +13,9 @@ from qa.errors import QuestionEmpty, QuestionError, QuestionTooLong
 from qa.questions import normalize_question, question_hash
 from qa.service import QAService
 
-_SEPARATORS = st.sampled_from([" ", "  ", "\t", "\n", "\r\n", "\n\n", "\r\n\r\n", ". ", "? ", ": ", "; ", ", ", " - ", "\u00a0", "\u2028"])
+_SEPARATORS = st.sampled_from(
+    [" ", "  ", "\t", "\n", "\r\n", "\n\n", "\r\n\r\n", ". ", "? ", ": ", "; ", ", ", " - ", "\u00a0", "\u2028"]
+)
 _WORDS = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=25)
 _PROSE = st.lists(st.tuples(_WORDS, _SEPARATORS).map("".join), max_size=300).map("".join)
 DOCUMENT_TEXT = st.one_of(
@@ -31,10 +33,10 @@ def test_passages_are_verbatim_and_lose_only_whitespace(text: str, max_chars: in
     passages = chunk_document(Document(id="doc", text=text), max_chars)
     cursor = 0
     for passage in passages:
-        assert passage.text == text[passage.start:passage.end]
+        assert passage.text == text[passage.start : passage.end]
         assert 0 < len(passage.text) <= max_chars
         assert passage.text == passage.text.strip()
-        assert text[cursor:passage.start].strip() == ""  # in order, and only whitespace between
+        assert text[cursor : passage.start].strip() == ""  # in order, and only whitespace between
         assert all(passage.start <= start < end <= passage.end for start, end in passage.sentences)
         cursor = passage.end
     assert text[cursor:].strip() == ""
@@ -115,4 +117,4 @@ def test_any_question_gets_an_answer_or_a_question_error(service: QAService, que
     assert answer.answered or not answer.passages
     assert answer.helpline["phone"] == "1-800-227-2345"
     for passage in answer.passages:
-        assert passage.text == documents[passage.document_id].text[passage.start:passage.end]
+        assert passage.text == documents[passage.document_id].text[passage.start : passage.end]

@@ -47,7 +47,9 @@ def revise(corpus: Path) -> dict[str, str]:
     text = "Revised edition.\n\n" + ARTICLE.read_bytes().decode("utf-8")
     (corpus / ARTICLE.name).write_bytes(text.encode("utf-8"))
     sidecar = corpus / ARTICLE.with_suffix(".meta.json").name
-    sidecar.write_text(json.dumps({**json.loads(sidecar.read_text(encoding="utf-8")), "id": REVISED_ID}), encoding="utf-8")
+    sidecar.write_text(
+        json.dumps({**json.loads(sidecar.read_text(encoding="utf-8")), "id": REVISED_ID}), encoding="utf-8"
+    )
     return {REVISED_ID: text}
 
 
@@ -59,7 +61,9 @@ def source_build(answer: dict[str, object], builds: Builds) -> str | None:
         return None
 
     def holds(texts: dict[str, str]) -> bool:
-        return all(p["document_id"] in texts and texts[p["document_id"]][p["start"] : p["end"]] == p["text"] for p in passages)
+        return all(
+            p["document_id"] in texts and texts[p["document_id"]][p["start"] : p["end"]] == p["text"] for p in passages
+        )
 
     matches = [name for name, texts in builds.items() if holds(texts)]
     assert len(matches) == 1, answer

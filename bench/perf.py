@@ -17,13 +17,13 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from qa.bench_http import NAIVE_ENV, ServerRun, measure_server
+from bench.http_load import NAIVE_ENV, ServerRun, measure_server
 from qa.embedding import TorchEncoder, model_dir
 from qa.index import Index, build_index, ensure_index
 from qa.service import QAService
 from qa.settings import PROJECT_ROOT, Settings
 
-log = logging.getLogger("qa.bench")
+log = logging.getLogger("bench.perf")
 QUESTIONS_FILE = PROJECT_ROOT / "eval" / "immunotherapy.jsonl"
 IN_PROCESS, STARTUP = "in-process", "startup"
 FAQ_SIZE = 20
@@ -79,10 +79,20 @@ def http_section(mode: str, concurrency: int) -> str:
 
 
 TARGETS = (
-    Target("in-process p50 at least 3x faster than the baseline", IN_PROCESS, "full answer p50", lambda f: (f.ratio or 0) >= 3),
+    Target(
+        "in-process p50 at least 3x faster than the baseline",
+        IN_PROCESS,
+        "full answer p50",
+        lambda f: (f.ratio or 0) >= 3,
+    ),
     Target("HTTP c=32 at least 200 questions/s", http_section("unique", 32), "throughput", lambda f: f.value >= 200),
     Target("HTTP c=32 p99 under 200 ms", http_section("unique", 32), "p99", lambda f: f.value < 200),
-    Target("HTTP c=32 at least 4x the naive server's throughput", http_section("unique", 32), "throughput", lambda f: (f.ratio or 0) >= 4),
+    Target(
+        "HTTP c=32 at least 4x the naive server's throughput",
+        http_section("unique", 32),
+        "throughput",
+        lambda f: (f.ratio or 0) >= 4,
+    ),
     Target("HTTP c=32 zero errors", http_section("unique", 32), "errors", lambda f: f.value == 0),
     Target("cold start to /readyz in 5 s or less", STARTUP, "cold start to /readyz", lambda f: f.value <= 5),
 )
@@ -155,10 +165,13 @@ def run_bench(settings: Settings, plan: BenchPlan) -> Report:
         figures, capped = measure_http(settings, questions, plan)
         report.figures += figures
         if capped:
-            report.notes["time cap"] = f"Stopped at {plan.time_cap_s:g} s, requests sent of {plan.requests}: {'; '.join(capped)}."
+            report.notes["time cap"] = (
+                f"Stopped at {plan.time_cap_s:g} s, requests sent of {plan.requests}: {'; '.join(capped)}."
+            )
         report.notes["HTTP unique"] = (
             "Every question is asked once (a number appended), so each request misses the answer cache. "
-            "One asyncio httpx client (one keep-alive connection) per concurrent worker, on the same cores as the server. "
+            "One asyncio httpx client (one keep-alive connection) per concurrent worker,"
+            " on the same cores as the server. "
             "CPU per request: user + system time of the server process, and of the load generator, over the run. "
             f"Baseline: the same app started with {' '.join(f'{k}={v}' for k, v in NAIVE_ENV.items())}."
         )
@@ -204,7 +217,7 @@ def measure_in_process(service: QAService, naive: TorchEncoder, questions: list[
     # Paths take turns chunk by chunk, so drift hits all alike, and each turn starts with a few
     # untimed calls, so one path's worker threads (torch's spin after a call) do not bill the next.
     for begin in range(0, len(questions), _CHUNK):
-        chunk = questions[begin:begin + _CHUNK]
+        chunk = questions[begin : begin + _CHUNK]
         for name, call in paths.items():
             for question in cycled(chunk, _WARMUP):
                 call(question)
@@ -213,7 +226,11 @@ def measure_in_process(service: QAService, naive: TorchEncoder, questions: list[
                 call(question)
                 timings[name].append((time.perf_counter() - began) * 1000)
                 cpu[name] += time.process_time() - began_cpu
-    baselines = {"encoder": "naive encoder", "encode+search": "naive encode+search", "full answer": "naive encode+search"}
+    baselines = {
+        "encoder": "naive encoder",
+        "encode+search": "naive encode+search",
+        "full answer": "naive encode+search",
+    }
     figures = [
         Figure(IN_PROCESS, f"{name} p{q}", "ms", _percentile(timings[name], q), _percentile(timings[baseline], q))
         for name, baseline in baselines.items()
@@ -225,8 +242,14 @@ def measure_in_process(service: QAService, naive: TorchEncoder, questions: list[
     for name, baseline in (("encoder", "naive encoder"), ("full answer", "naive encode+search")):
         figures += [
             Figure(IN_PROCESS, f"{name} CPU per question", "ms", cpu_ms[name], cpu_ms[baseline]),
-            Figure(IN_PROCESS, f"{name} ceiling on {cores} cores", "q/s", cores * 1000 / cpu_ms[name],
-                   cores * 1000 / cpu_ms[baseline], lower_is_better=False),
+            Figure(
+                IN_PROCESS,
+                f"{name} ceiling on {cores} cores",
+                "q/s",
+                cores * 1000 / cpu_ms[name],
+                cores * 1000 / cpu_ms[baseline],
+                lower_is_better=False,
+            ),
         ]
     return figures
 
@@ -241,7 +264,11 @@ def measure_build(settings: Settings) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="qa-bench-build-") as folder:
         for name, backend in (("fast", settings.encoder_backend), ("naive", "torch")):
             target = settings.model_copy(
-                update={"index_dir": Path(folder) / name, "model_cache": settings.model_cache_dir, "encoder_backend": backend}
+                update={
+                    "index_dir": Path(folder) / name,
+                    "model_cache": settings.model_cache_dir,
+                    "encoder_backend": backend,
+                }
             )
             began = time.perf_counter()
             build_index(target)
@@ -260,14 +287,21 @@ def measure_http(settings: Settings, questions: list[str], plan: BenchPlan) -> t
         return [f"{q} ({next(numbers)})" for q in cycled(questions, count)]
 
     faq = questions[:FAQ_SIZE]
-    workloads = {(mode, level): unique(plan.requests) if mode == "unique" else cycled(faq, plan.requests)
-                 for mode in ("unique", "repeated") for level in plan.concurrency}
+    workloads = {
+        (mode, level): unique(plan.requests) if mode == "unique" else cycled(faq, plan.requests)
+        for mode in ("unique", "repeated")
+        for level in plan.concurrency
+    }
     warmup = {"unique": unique(2 * _WARMUP), "repeated": faq}
     runs: dict[str, ServerRun] = {}
     with tempfile.TemporaryDirectory(prefix="qa-bench-serve-") as folder:
         for name, overrides in (("fast", {}), ("naive", NAIVE_ENV)):
-            log.info("Loading a %s server: %d requests per level at concurrency %s.", name, plan.requests, plan.concurrency)
-            runs[name] = measure_server(settings, overrides, workloads, warmup, Path(folder) / f"{name}.log", plan.time_cap_s)
+            log.info(
+                "Loading a %s server: %d requests per level at concurrency %s.", name, plan.requests, plan.concurrency
+            )
+            runs[name] = measure_server(
+                settings, overrides, workloads, warmup, Path(folder) / f"{name}.log", plan.time_cap_s
+            )
     fast, naive = runs["fast"], runs["naive"]
     figures = [
         Figure(STARTUP, "cold start to /readyz", "s", fast.cold_start_s, naive.cold_start_s),
@@ -283,8 +317,12 @@ def measure_http(settings: Settings, questions: list[str], plan: BenchPlan) -> t
             Figure(section, "server CPU per request", "ms", result.server_cpu_ms, base.server_cpu_ms),
             Figure(section, "load generator CPU per request", "ms", result.client_cpu_ms, base.client_cpu_ms),
         ]
-    capped = [f"{name} {http_section(*key)} {load.sent}" for name, run in runs.items()
-              for key, load in run.loads.items() if load.sent < plan.requests]
+    capped = [
+        f"{name} {http_section(*key)} {load.sent}"
+        for name, run in runs.items()
+        for key, load in run.loads.items()
+        if load.sent < plan.requests
+    ]
     return figures, capped
 
 
@@ -305,8 +343,13 @@ def render_report(report: Report, console: Console) -> None:
         rows = [f for f in report.figures if f.section == section]
         for number, figure in enumerate(rows):
             ratio = "-" if figure.ratio is None else f"{figure.ratio:.1f}x"
-            table.add_row(section if number == 0 else "", figure.name, _format(figure.value, figure.unit),
-                          _format(figure.baseline, figure.unit), ratio)
+            table.add_row(
+                section if number == 0 else "",
+                figure.name,
+                _format(figure.value, figure.unit),
+                _format(figure.baseline, figure.unit),
+                ratio,
+            )
         table.add_section()
     console.print(table)
     console.print("x better: baseline / fast for times and memory, fast / baseline for throughput.", style="dim")
@@ -318,10 +361,19 @@ def render_report(report: Report, console: Console) -> None:
     machine = report.machine
     busiest = max(machine["load_average_1m"], machine.get("load_average_1m_end", 0))
     if busiest > machine["cpus"]:
-        console.print(f"[yellow]warning:[/] the machine was busy (load {busiest} on {machine['cpus']} CPUs): the figures are noisy.")
-    console.print(f"machine: {machine['cpus']} CPUs, load {machine['load_average_1m']}, {machine['platform']}, "
-                  f"Python {machine['python']}, " + ", ".join(f"{k} {v}" for k, v in machine["packages"].items()), style="dim")
-    console.print(f"fast encoder: {machine['encoder']}; index: {machine['passages']} passages ({machine['dense_index']}).", style="dim")
+        console.print(
+            f"[yellow]warning:[/] the machine was busy (load {busiest} on {machine['cpus']} CPUs):"
+            " the figures are noisy."
+        )
+    console.print(
+        f"machine: {machine['cpus']} CPUs, load {machine['load_average_1m']}, {machine['platform']}, "
+        f"Python {machine['python']}, " + ", ".join(f"{k} {v}" for k, v in machine["packages"].items()),
+        style="dim",
+    )
+    console.print(
+        f"fast encoder: {machine['encoder']}; index: {machine['passages']} passages ({machine['dense_index']}).",
+        style="dim",
+    )
 
 
 def _format(value: float | None, unit: str) -> str:

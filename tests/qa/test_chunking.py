@@ -1,7 +1,9 @@
 """Passages are verbatim slices that keep sentences, lead-ins and the reference list whole."""
 
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from qa.chunking import Passage, chunk_corpus, chunk_document
 from qa.documents import Document, load_corpus
@@ -11,7 +13,8 @@ _CLOSERS = "\"'”’)]"
 _CHROME = (
     "Español",
     "PDFs by language",
-    "Sign up to stay up-to-date with news, valuable information, and ways to get involved with the American Cancer Society.",
+    "Sign up to stay up-to-date with news, valuable information, and ways to get involved"
+    " with the American Cancer Society.",
 )
 # 1-based line numbers of the article's reference list (see /work/shared/corpus/README.md).
 _REFERENCE_LINES = range(52, 75)
@@ -50,7 +53,7 @@ def assert_verbatim(doc: Document, passages: list[Passage], max_chars: int) -> N
     previous_end = 0
     for passage in passages:
         assert passage.document_id == doc.id
-        assert passage.text == doc.text[passage.start:passage.end]
+        assert passage.text == doc.text[passage.start : passage.end]
         assert passage.text and passage.text == passage.text.strip()
         assert len(passage.text) <= max_chars
         assert passage.start >= previous_end
@@ -164,7 +167,9 @@ def test_a_lead_in_colon_stays_with_the_next_line(newline: str, max_chars: int) 
 
 def test_a_short_heading_sentence_stays_with_the_paragraph_it_heads() -> None:
     heading = "Follow-up tests may be needed."
-    paragraph = "Some of the tests that were done to diagnose the cancer may be repeated to see how well the treatment works."
+    paragraph = (
+        "Some of the tests that were done to diagnose the cancer may be repeated to see how well the treatment works."
+    )
     text = f"Earlier paragraph about something else, long enough to stand on its own.\n{heading}\n{paragraph}"
     passages = chunk_document(doc(text), 600)
     assert_verbatim(doc(text), passages, 600)
@@ -237,9 +242,7 @@ def test_boilerplate_lines_are_dropped_only_as_whole_lines() -> None:
     assert [p.text for p in chunk_document(document, 600)] == ["Español is the Spanish word for Spanish."]
 
 
-_AWKWARD = st.text(
-    st.sampled_from(list("abcXYZ 019.,;:!?“”‘’\"'()-–\r\n\t") + ["é", "\u00a0", "\u2028"]), max_size=1500
-)
+_AWKWARD = st.text(st.sampled_from([*list("abcXYZ 019.,;:!?“”‘’\"'()-–\r\n\t"), "é", "\xa0", "\u2028"]), max_size=1500)
 
 
 @hypothesis_settings(max_examples=300, deadline=None)

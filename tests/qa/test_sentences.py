@@ -1,5 +1,7 @@
 """Sentence and line boundaries are found as spans, without changing the text."""
 
+import itertools
+
 import pytest
 
 from qa.sentences import line_spans, sentence_spans, split_long
@@ -23,16 +25,31 @@ def sentences(text: str) -> list[str]:
             ["It recognizes it as “foreign,” then raises an alarm.", "“This is quoted.”", "Then next."],
         ),
         ("It doesn’t work. It’s new.", ["It doesn’t work.", "It’s new."]),
-        ("Is it safe? Yes! It is (mostly). [Really.] Next one.", ["Is it safe?", "Yes!", "It is (mostly).", "[Really.]", "Next one."]),
+        (
+            "Is it safe? Yes! It is (mostly). [Really.] Next one.",
+            ["Is it safe?", "Yes!", "It is (mostly).", "[Really.]", "Next one."],
+        ),
         # Abbreviations, initials and decimals do not end a sentence.
-        ("Take 2.5 mg daily. See Dr. Smith in St. Louis, e.g. on Monday.", ["Take 2.5 mg daily.", "See Dr. Smith in St. Louis, e.g. on Monday."]),
-        ("Lu L, Zhan M, et al. Clinically approved. Curr Res Immuno.", ["Lu L, Zhan M, et al. Clinically approved.", "Curr Res Immuno."]),
+        (
+            "Take 2.5 mg daily. See Dr. Smith in St. Louis, e.g. on Monday.",
+            ["Take 2.5 mg daily.", "See Dr. Smith in St. Louis, e.g. on Monday."],
+        ),
+        (
+            "Lu L, Zhan M, et al. Clinically approved. Curr Res Immuno.",
+            ["Lu L, Zhan M, et al. Clinically approved.", "Curr Res Immuno."],
+        ),
         # A bullet ("- ", "• ", "* ") after a period opens a new sentence; a lone lower-case letter does not.
-        ("Key points. - There are types. - The treatment has phases.", ["Key points.", "- There are types.", "- The treatment has phases."]),
+        (
+            "Key points. - There are types. - The treatment has phases.",
+            ["Key points.", "- There are types.", "- The treatment has phases."],
+        ),
         ("One. • Two. * Three.", ["One.", "• Two.", "* Three."]),
         ("Stage pT2. aN0 is next.", ["Stage pT2. aN0 is next."]),
         # A lower-case word after a period is not a new sentence.
-        ("Handle it like other hazardous drugs . and more. Done.", ["Handle it like other hazardous drugs . and more.", "Done."]),
+        (
+            "Handle it like other hazardous drugs . and more. Done.",
+            ["Handle it like other hazardous drugs . and more.", "Done."],
+        ),
         ("A sentence without an end", ["A sentence without an end"]),
         ("  padded sentence.  ", ["padded sentence."]),
         ("", []),
@@ -84,7 +101,7 @@ def test_split_long_pieces_fit_and_cover_the_sentence(text: str, limit: int, las
     pieces = split_long(text, 0, end, limit)
     assert len(pieces) > 1
     assert all(0 < e - s <= limit for s, e in pieces)
-    assert all(e1 <= s2 for (_, e1), (s2, _) in zip(pieces, pieces[1:]))
+    assert all(e1 <= s2 for (_, e1), (s2, _) in itertools.pairwise(pieces))
     # Nothing but whitespace is lost between pieces.
     assert visible("".join(text[s:e] for s, e in pieces)) == visible(text)
     if last_chars:

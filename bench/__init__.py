@@ -1,0 +1,1 @@
+"""Benchmarks: latency, throughput, scale and soak, each against a baseline measured in the same run."""

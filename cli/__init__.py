@@ -1,0 +1,1 @@
+"""The `qa` command line: serving, asking, chatting, building, evaluating and benchmarking."""

@@ -1,0 +1,1 @@
+"""Evaluation of retrieval and refusal on labelled questions."""
