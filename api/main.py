@@ -10,9 +10,11 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import metrics
 from api.access_log import AccessLog, access_logger
+from api.deps import AppState, app_state
 from api.errors import install_error_handlers
 from api.limits import install_limits, limit_responses
 from api.routes import admin, ask, documents, health, web
+from api.schemas import ask_request_model
 from api.security import SecurityHeaders
 from qa.answer import Answer
 from qa.batching import MicroBatcher
@@ -26,9 +28,10 @@ log = logging.getLogger("api")
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings: Settings = app.state.settings
-    service = QAService(settings, app.state.preloaded_index or ensure_index(settings))
-    app.state.preloaded_index = None  # from now on the service holds the live index
+    state = app_state(app)
+    settings = state.settings
+    service = QAService(settings, state.preloaded_index or ensure_index(settings))
+    state.preloaded_index = None  # from now on the service holds the live index
     if settings.micro_batching:
         batcher: MicroBatcher[tuple[str, int], Answer] = MicroBatcher(
             service.ask_many, settings.batch_max, settings.batch_workers
@@ -41,13 +44,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         async def ask_question(question: str, top_k: int) -> Answer:
             return service.ask(question, top_k)
 
-    app.state.ask = ask_question
-    app.state.service = service
-    app.state.reindexer = Reindexer(service)
+    state.ask = ask_question
+    state.service = service
+    state.reindexer = Reindexer(service)
     log.info("Ready: index %s, %d passages.", service.index.manifest.build_id, service.index.manifest.passages)
-    async with watching(app.state.reindexer, settings.index_watch_seconds):
+    async with watching(state.reindexer, settings.index_watch_seconds):
         yield
-    app.state.service = None
+    state.service = state.ask = state.reindexer = None
 
 
 def create_app(settings: Settings | None = None, index: Index | None = None) -> FastAPI:
@@ -63,9 +66,8 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
         lifespan=_lifespan,
         responses=limit_responses(settings),
     )
-    app.state.settings = settings
-    app.state.preloaded_index = index
-    app.state.service = None
+    state = AppState(settings, metrics.Metrics(lambda: state.service), preloaded_index=index)
+    app.state.qa = state
     install_error_handlers(app)
     install_limits(app, settings)
     app.add_middleware(
@@ -74,18 +76,16 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type"],
     )
-    app.state.metrics = metrics.Metrics(lambda: app.state.service)
     hash_key = settings.log_hash_key.get_secret_value().encode() if settings.log_hash_key else secrets.token_bytes(32)
-    app.add_middleware(
-        AccessLog, observers=[access_logger(settings.log_questions, hash_key), app.state.metrics.observe]
-    )
+    app.add_middleware(AccessLog, observers=[access_logger(settings.log_questions, hash_key), state.metrics.observe])
     # Added last so it is outermost: preflight and error responses get the headers too.
     app.add_middleware(
         SecurityHeaders,
         frame_ancestors=settings.frame_ancestors,
         csp_exempt=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url),
     )
-    for module in (ask, documents, health, web):
+    app.include_router(ask.router(ask_request_model(settings)))
+    for module in (documents, health, web):
         app.include_router(module.router)
     if settings.admin_token is not None:
         # Without a token the admin endpoint does not exist at all, not even in the schema.

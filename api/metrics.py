@@ -3,12 +3,13 @@
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from api.access_log import Exchange
+from api.deps import StateDep
 from qa.service import QAService
 
 router = APIRouter(tags=["operations"])
@@ -70,7 +71,6 @@ class Metrics:
 
 
 @router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
-def metrics(request: Request) -> PlainTextResponse:
+def metrics(state: StateDep) -> PlainTextResponse:
     """Counters, latency histograms and index gauges in the Prometheus text format."""
-    app_metrics: Metrics = request.app.state.metrics
-    return PlainTextResponse(app_metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+    return PlainTextResponse(state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -1,21 +1,17 @@
-"""Request and response models; their limits are part of the OpenAPI schema."""
+"""Request and response models; their limits, taken from Settings, are part of the OpenAPI schema."""
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+
+from qa.settings import Settings
 
 
 class AskRequest(BaseModel):
-    """A question in the asker's own words."""
+    """A question in the asker's own words (the app serves `ask_request_model(settings)`, with its limits)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(
-        min_length=1,
-        max_length=1000,
-        examples=["Can I take immunotherapy as a pill?"],
-        description="Normalized before use (Unicode NFC, control and format characters removed, whitespace "
-        "collapsed); a 422 if nothing is left or it is then over 1000 characters.",
-    )
-    top_k: int = Field(3, ge=1, le=10, description="How many passages to return, best first.")
+    question: str = Field(min_length=1, examples=["Can I take immunotherapy as a pill?"])
+    top_k: int = Field(Settings.model_fields["top_k_default"].default, ge=1)
 
     @field_validator("question")
     @classmethod
@@ -31,6 +27,22 @@ class AskRequest(BaseModel):
         if isinstance(value, (bool, str)):
             raise ValueError("Input should be a valid integer")
         return value
+
+
+def ask_request_model(settings: Settings) -> type[AskRequest]:
+    """AskRequest with the question length and top_k default and maximum of `settings`."""
+    limit = settings.question_max_chars
+    question = Field(
+        min_length=1,
+        max_length=limit,
+        examples=["Can I take immunotherapy as a pill?"],
+        description="Normalized before use (Unicode NFC, control and format characters removed, whitespace "
+        f"collapsed); a 422 if nothing is left or it is then over {limit} characters.",
+    )
+    top_k = Field(
+        settings.top_k_default, ge=1, le=settings.top_k_max, description="How many passages to return, best first."
+    )
+    return create_model("AskRequest", __base__=AskRequest, question=(str, question), top_k=(int, top_k))
 
 
 class Highlight(BaseModel):

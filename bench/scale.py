@@ -19,7 +19,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from qa.index import ensure_index
+from qa.index import ensure_index, hnsw_index
 from qa.service import QAService
 from qa.settings import Settings
 
@@ -71,9 +71,7 @@ def main() -> None:
     flat.add(stored)
     flat_build = time.perf_counter() - started
     started = time.perf_counter()
-    hnsw = faiss.IndexHNSWFlat(dimension, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-    hnsw.hnsw.efConstruction = 200
-    hnsw.add(stored)
+    hnsw = hnsw_index(stored, settings)
     hnsw_build = time.perf_counter() - started
     hnsw.hnsw.efSearch = settings.hnsw_ef_search
 
@@ -107,7 +105,8 @@ def main() -> None:
         f" p95 {_percentile(flat_times, 95):.3f} ms"
     )
     print(
-        f"HNSW M={settings.hnsw_m} efConstruction=200 efSearch={settings.hnsw_ef_search}: build {hnsw_build:.1f} s, "
+        f"HNSW M={settings.hnsw_m} efConstruction={settings.hnsw_ef_construction}"
+        f" efSearch={settings.hnsw_ef_search}: build {hnsw_build:.1f} s, "
         f"search p50 {_percentile(hnsw_times, 50):.3f} ms, p95 {_percentile(hnsw_times, 95):.3f} ms"
     )
     print(f"HNSW recall@10 against exact search: {recall:.4f} over {len(questions)} questions")

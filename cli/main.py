@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from cli.logging_setup import LOG_CONFIG, configure_logging
@@ -21,7 +22,10 @@ app.add_typer(index_app, name="index")
 CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Folder of documents or a .jsonl collection.")]
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives.")]
 UrlOpt = Annotated[str | None, typer.Option("--url", help="Ask a running server instead of the local index.")]
-TopKOpt = Annotated[int, typer.Option("--top-k", min=1, max=10, help="How many passages.")]
+TopKOpt = Annotated[
+    int | None,
+    typer.Option("--top-k", min=1, help="How many passages (default QA_TOP_K_DEFAULT, at most QA_TOP_K_MAX)."),
+]
 EXIT_CODES: list[tuple[type[QAError], int]] = [
     (QuestionError, 2),
     (CorpusError, 2),
@@ -37,7 +41,24 @@ def settings_for(corpus: Path | None, index_dir: Path | None) -> Settings:
         overrides["corpus"] = corpus.resolve()
     if index_dir:
         overrides["index_dir"] = index_dir.resolve()
-    return Settings(**overrides)
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = "; ".join(_setting_problem(issue["loc"], issue["msg"]) for issue in error.errors())
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] invalid settings: {problems}")
+        raise typer.Exit(2) from None
+
+
+def _setting_problem(location: tuple[int | str, ...], message: str) -> str:
+    message = message.removeprefix("Value error, ")
+    return f"QA_{location[0]}".upper() + f": {message}" if location else message
+
+
+def top_k_for(top_k: int | None, settings: Settings) -> int:
+    """--top-k, or the settings' default; above the settings' maximum is a usage error."""
+    if top_k is not None and top_k > settings.top_k_max:
+        raise typer.BadParameter(f"{top_k} is above QA_TOP_K_MAX ({settings.top_k_max}).", param_hint="--top-k")
+    return top_k or settings.top_k_default
 
 
 def fail(error: QAError) -> NoReturn:
@@ -106,7 +127,7 @@ def index_build(corpus: CorpusOpt = None, index_dir: IndexDirOpt = None) -> None
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in your own words.")],
-    top_k: TopKOpt = 3,
+    top_k: TopKOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON instead.")] = False,
     url: UrlOpt = None,
     corpus: CorpusOpt = None,
@@ -118,10 +139,11 @@ def ask(
     from qa.questions import normalize_question
 
     settings = settings_for(corpus, index_dir)
+    count = top_k_for(top_k, settings)
     try:
         normalize_question(question, settings.question_max_chars)  # refuse an empty question before loading anything
         with open_source(settings, url) as source:
-            answer = source.ask(question, top_k)
+            answer = source.ask(question, count)
     except QAError as error:
         fail(error)
     if as_json:
@@ -131,18 +153,19 @@ def ask(
 
 
 @app.command()
-def chat(top_k: TopKOpt = 3, url: UrlOpt = None, corpus: CorpusOpt = None, index_dir: IndexDirOpt = None) -> None:
+def chat(top_k: TopKOpt = None, url: UrlOpt = None, corpus: CorpusOpt = None, index_dir: IndexDirOpt = None) -> None:
     """Answer question after question, loading the index once; :help lists the commands."""
     from cli.chat import run_chat
     from cli.sources import open_source
 
     settings = settings_for(corpus, index_dir)
+    count = top_k_for(top_k, settings)
     console = Console()
     try:
         with ExitStack() as stack:
             with console.status(f"Connecting to {url}…" if url else "Loading the index and the model…"):
                 source = stack.enter_context(open_source(settings, url))
-            run_chat(source, settings, top_k, console)
+            run_chat(source, settings, count, console)
     except QAError as error:
         fail(error)
 

@@ -224,16 +224,19 @@ def _checked_files(folder: Path) -> list[Path]:
 
 def _dense_index(vectors: Vectors, settings: Settings) -> faiss.Index:
     # Inner product equals cosine similarity on normalized vectors.
-    dimension = vectors.shape[1]
-    index: faiss.Index
-    if len(vectors) <= settings.exact_search_max:
-        index = faiss.IndexFlatIP(dimension)
-    else:
-        hnsw = faiss.IndexHNSWFlat(dimension, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        hnsw.hnsw.efConstruction = 200
-        index = hnsw
+    if len(vectors) > settings.exact_search_max:
+        return hnsw_index(vectors, settings)
+    index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
     return index
+
+
+def hnsw_index(vectors: Vectors, settings: Settings) -> faiss.IndexHNSWFlat:
+    """An approximate inner-product index over `vectors`, built with the settings' M and efConstruction."""
+    hnsw = faiss.IndexHNSWFlat(vectors.shape[1], settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = settings.hnsw_ef_construction
+    hnsw.add(vectors)
+    return hnsw
 
 
 def _set_search_params(dense: faiss.Index, settings: Settings) -> None:

@@ -1,12 +1,29 @@
 """The one settings object: every tunable of the library, the API and the CLI."""
 
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from platformdirs import user_cache_path
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A CSP source is one token; whitespace, ';' or ',' would let a setting rewrite the policy.
+_UNSAFE_CSP_SOURCE = re.compile(r"[\s;,]")
+
+
+def builtin_corpus() -> Path:
+    """The article shipped with the package (a wheel installs it as qa/corpus), else the checkout's corpus/."""
+    packaged = Path(__file__).with_name("corpus")
+    return packaged if packaged.is_dir() else PROJECT_ROOT / "corpus"
+
+
+def default_index_dir() -> Path:
+    """index/ in a source checkout (beside pyproject.toml); otherwise the user's cache folder."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "index"
+    return user_cache_path("cancer-qa") / "index"
 
 
 class Settings(BaseSettings):
@@ -14,8 +31,13 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", env_ignore_empty=True, extra="ignore")
 
-    corpus: Path = Field(PROJECT_ROOT / "corpus", description="Folder of .txt/.md documents or a .jsonl collection.")
-    index_dir: Path = Field(PROJECT_ROOT / "index", description="Where built indexes live.")
+    corpus: Path = Field(
+        default_factory=builtin_corpus, description="Folder of .txt/.md documents or a .jsonl collection."
+    )
+    index_dir: Path = Field(
+        default_factory=default_index_dir,
+        description="Where built indexes live: index/ in a source checkout, else the user's cache folder.",
+    )
     model_cache: Path | None = Field(
         None, description="Where ONNX exports of the model are kept; default <index_dir>/models."
     )
@@ -24,9 +46,9 @@ class Settings(BaseSettings):
     )
 
     max_passage_chars: int = Field(600, ge=100, le=4000)
-    top_k_default: int = Field(3, ge=1)
-    top_k_max: int = Field(10, ge=1, le=50)
-    question_max_chars: int = Field(1000, ge=10)
+    top_k_default: int = Field(3, ge=1, description="Passages per answer when a request does not say.")
+    top_k_max: int = Field(10, ge=1, le=50, description="The most passages a request may ask for.")
+    question_max_chars: int = Field(1000, ge=10, description="Longest question accepted, after normalization.")
 
     lexical_weight: float = Field(0.3, ge=0, description="Weight of normalized BM25 in the hybrid score.")
     sentence_weight: float = Field(
@@ -50,6 +72,7 @@ class Settings(BaseSettings):
         " (README, Scale: flat search takes about 0.5-0.8 ms at 10k passages).",
     )
     hnsw_m: int = Field(32, ge=4)
+    hnsw_ef_construction: int = Field(200, ge=8, description="HNSW build-time candidate list (efConstruction).")
     hnsw_ef_search: int = Field(128, ge=8)
 
     cors_origins: list[str] = Field(default_factory=list)
@@ -72,6 +95,36 @@ class Settings(BaseSettings):
     rate_limit: str | None = Field(None, description="Per-client limit such as '60/minute'; off when unset.")
     max_body_bytes: int = Field(16384, ge=1024)
     trusted_proxies: list[str] = Field(default_factory=list)
+
+    refusal_model: Path | None = Field(
+        None, description="Refusal weights written by `qa eval --fit-refusal PATH`; default: the packaged ones."
+    )
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _csp_sources(cls, sources: list[str]) -> list[str]:
+        for source in sources:
+            if not source or _UNSAFE_CSP_SOURCE.search(source):
+                raise ValueError(f"Not a valid frame-ancestors source: {source!r} (one origin per list item)")
+        return sources
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str | None) -> str | None:
+        from limits import parse
+
+        if value is not None:
+            try:
+                parse(value)
+            except ValueError:
+                raise ValueError(f"Not a rate limit: {value!r} (write it like '60/minute')") from None
+        return value
+
+    @model_validator(mode="after")
+    def _top_k_within_max(self) -> Self:
+        if self.top_k_default > self.top_k_max:
+            raise ValueError(f"QA_TOP_K_DEFAULT ({self.top_k_default}) is above QA_TOP_K_MAX ({self.top_k_max})")
+        return self
 
     @property
     def model_cache_dir(self) -> Path:

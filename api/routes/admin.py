@@ -6,14 +6,13 @@ import hmac
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.deps import SettingsDep
+from api.deps import ReindexerDep, SettingsDep
 from api.schemas import ErrorBody, HTTPErrorBody, ReindexResponse
 from qa.errors import QAError, RebuildRunning
-from qa.reindex import Reindexer
 
 log = logging.getLogger("api.admin")
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -45,12 +44,11 @@ def _same_secret(given: str, expected: str) -> bool:
         503: {"model": ErrorBody, "description": "The build failed; the previous index keeps serving"},
     },
 )
-async def reindex(request: Request) -> ReindexResponse | JSONResponse:
+async def reindex(reindexer: ReindexerDep) -> ReindexResponse | JSONResponse:
     """Rebuild the index beside the live one and swap it in; answers in flight are not disturbed.
 
     Runs to completion before answering (one rebuild at a time) and returns the new build.
     """
-    reindexer: Reindexer = request.app.state.reindexer
     try:
         rebuilt = await asyncio.to_thread(reindexer.rebuild)
     except RebuildRunning as error:

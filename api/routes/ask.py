@@ -2,21 +2,29 @@
 
 from fastapi import APIRouter, Request
 
-from api.deps import ServiceDep, SettingsDep
+from api.deps import AskerDep, SettingsDep
 from api.schemas import AskRequest, AskResponse, ErrorBody, ValidationErrorBody
 from qa.questions import normalize_question
 
-router = APIRouter(prefix="/v1", tags=["questions"])
 
+def router(body_model: type[AskRequest]) -> APIRouter:
+    """The route, validating and documenting its body with `body_model`: AskRequest with the settings' limits."""
+    routes = APIRouter(prefix="/v1", tags=["questions"])
 
-@router.post(
-    "/ask",
-    response_model=AskResponse,
-    responses={422: {"model": ValidationErrorBody | ErrorBody, "description": "Invalid question or top_k"}},
-)
-async def ask(body: AskRequest, request: Request, service: ServiceDep, settings: SettingsDep) -> AskResponse:
-    question = normalize_question(body.question, settings.question_max_chars)
-    request.state.question = question
-    answer = await request.app.state.ask(question, body.top_k)
-    request.state.answered = answer.answered
-    return AskResponse.model_validate(answer.to_dict())
+    async def ask(body: AskRequest, request: Request, settings: SettingsDep, ask_question: AskerDep) -> AskResponse:
+        question = normalize_question(body.question, settings.question_max_chars)
+        request.state.question = question
+        answer = await ask_question(question, body.top_k)
+        request.state.answered = answer.answered
+        return AskResponse.model_validate(answer.to_dict())
+
+    # FastAPI takes the body's model, for validation and for OpenAPI, from the annotation.
+    ask.__annotations__["body"] = body_model
+    routes.add_api_route(
+        "/ask",
+        ask,
+        methods=["POST"],
+        response_model=AskResponse,
+        responses={422: {"model": ValidationErrorBody | ErrorBody, "description": "Invalid question or top_k"}},
+    )
+    return routes

@@ -1,8 +1,9 @@
 """Liveness and readiness probes."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from api.deps import StateDep
 from api.schemas import Health, Readiness
 
 router = APIRouter(tags=["health"])
@@ -15,9 +16,9 @@ def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
-def readyz(request: Request) -> JSONResponse:
+def readyz(state: StateDep) -> JSONResponse:
     """200 only once the index is loaded and questions can be answered."""
-    service = getattr(request.app.state, "service", None)
+    service = state.service
     if service is None:
         body = Readiness(status="loading", detail="The index is not loaded yet.")
         return JSONResponse(body.model_dump(), status_code=503)

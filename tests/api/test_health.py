@@ -2,6 +2,7 @@
 
 from fastapi.testclient import TestClient
 
+from api.deps import app_state
 from api.main import create_app
 from qa.index import Index
 from qa.settings import Settings
@@ -38,6 +39,8 @@ def test_an_index_given_to_the_app_is_served_without_loading_another(settings: S
     """`qa serve` hands over the index it has just checked; the app must not load a second one."""
     app = create_app(settings, index)
     with TestClient(app) as client:
-        assert app.state.service.index is index
-        assert app.state.preloaded_index is None  # the service alone holds it from now on
+        state = app_state(app)
+        assert state.service is not None
+        assert state.service.index is index
+        assert state.preloaded_index is None  # the service alone holds it from now on
         assert client.get("/readyz").json()["build_id"] == index.manifest.build_id

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from typer.testing import CliRunner
 from api.main import create_app
 from cli.chat import Chat, prompt_lines
 from cli.main import app
-from cli.sources import LocalSource, RemoteSource
+from cli.sources import LocalSource, RemoteSource, open_source
 from qa.errors import DocumentNotFound, QAError, QuestionError
 from qa.index import Index
 from qa.service import QAService
@@ -35,6 +36,12 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def server_url(settings: Settings, index: Index) -> Iterator[str]:
     """The real app served by uvicorn in a thread, on a free loopback port."""
+    with serving(settings) as url:
+        yield url
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
@@ -80,6 +87,18 @@ def test_more_stops_at_the_most_passages_a_question_gets(chat: Chat) -> None:
         chat.handle(":more")
     assert len(chat.passages) == chat.settings.top_k_max
     assert output_of(chat).rstrip().endswith("That is all: 10 passages is the most one question gets.")
+
+
+def test_more_against_a_server_goes_up_to_its_top_k_max(settings: Settings, index: Index) -> None:
+    """QA_TOP_K_MAX=20 on both sides: :more asks the server for 15 and then 20 passages."""
+    wide = settings.model_copy(update={"top_k_max": 20})
+    with serving(wide) as url, open_source(wide, url) as source:
+        chat = Chat(source, wide, 5, Console(file=io.StringIO(), width=100))
+        chat.handle(PILL)
+        for _ in range(4):
+            chat.handle(":more")
+    assert "error" not in output_of(chat)
+    assert len(chat.passages) == 20 == len({p["id"] for p in chat.passages})
 
 
 def test_copy_writes_the_passage_verbatim(chat: Chat) -> None:

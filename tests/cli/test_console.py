@@ -159,6 +159,27 @@ def test_qa_ask_json_is_the_api_answer(settings: Settings, pill_answer: dict[str
     assert [p["id"] for p in answer["passages"]] == [p["id"] for p in pill_answer["passages"][:2]]
 
 
+def test_qa_ask_takes_its_top_k_default_and_maximum_from_settings(settings: Settings) -> None:
+    env = {**cli_env(settings), "QA_TOP_K_DEFAULT": "5", "QA_TOP_K_MAX": "20"}
+    result = runner.invoke(app, cli_args(settings, "ask", PILL, "--json"), env=env)
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["passages"]) == 5
+    result = runner.invoke(app, cli_args(settings, "ask", PILL, "--json", "--top-k", "15"), env=env)
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["passages"]) == 15
+    result = runner.invoke(app, cli_args(settings, "ask", PILL, "--top-k", "21"), env=env)
+    assert result.exit_code == 2
+    assert "21 is above QA_TOP_K_MAX (20)" in flat(result.stderr)
+
+
+def test_bad_settings_stop_the_command_with_a_message(settings: Settings) -> None:
+    env = {**cli_env(settings), "QA_FRAME_ANCESTORS": '["https://a.example; script-src *"]'}
+    result = runner.invoke(app, cli_args(settings, "ask", PILL), env=env)
+    assert result.exit_code == 2
+    assert flat(result.stderr).startswith("error: invalid settings: QA_FRAME_ANCESTORS: Not a valid frame-ancestors")
+    assert "Traceback" not in result.output
+
+
 def test_qa_ask_off_topic_shows_the_helpline_message(settings: Settings) -> None:
     result = runner.invoke(app, cli_args(settings, "ask", OFF_TOPIC), env=cli_env(settings))
     assert result.exit_code == 0, result.output
