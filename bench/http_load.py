@@ -113,8 +113,6 @@ def running_server(settings: Settings, overrides: dict[str, str], log_file: Path
     """Start `qa serve` on a free loopback port for the settings' built index; stop it on exit."""
     port = _free_port()
     env = {
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
         **os.environ,
         "QA_CORPUS": str(settings.corpus),
         "QA_INDEX_DIR": str(settings.index_dir),

@@ -215,8 +215,13 @@ def evaluate(
     sample: Annotated[Path | None, typer.Option(help="File of question ids to keep (MedQuAD's sample).")] = None,
     limit: Annotated[int | None, typer.Option(help="Evaluate only the first N questions.")] = None,
     fit_refusal: Annotated[
-        bool, typer.Option("--fit-refusal", help="Refit the refusal model on these questions and save it.")
-    ] = False,
+        Path | None,
+        typer.Option(
+            "--fit-refusal",
+            metavar="PATH",
+            help="Refit the refusal model on these questions and write it to PATH (serve it with QA_REFUSAL_MODEL).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print figures as JSON.")] = False,
     corpus: CorpusOpt = None,
     index_dir: IndexDirOpt = None,

@@ -18,9 +18,12 @@ def run_eval(
     split: str = "all",
     sample: Path | None = None,
     limit: int | None = None,
-    fit: bool = False,
+    fit_to: Path | None = None,
 ) -> dict[str, Any]:
-    """Every figure of one evaluation run, as a plain dict (what `--json` prints)."""
+    """Every figure of one evaluation run, as a plain dict (what `--json` prints).
+
+    With `fit_to`, the refusal model is refitted on these questions, saved there and used for the figures.
+    """
     settings = settings.model_copy(update={"cache_size": 0})
     index = ensure_index(settings)
     questions = _select(load_questions(questions_file, index.corpus, split), sample, limit)
@@ -34,10 +37,10 @@ def run_eval(
     for method in METHODS:
         service = QAService(settings, index, method=method)
         evidence = evidence_for(service, questions)
-        if fit and method == "hybrid":
+        if fit_to and method == "hybrid":
             service.refusal = fit_refusal(questions, evidence)
-            service.refusal.save(fitted_on=f"{questions_file.name} split={split}")
-            result["refusal_model"] = service.refusal.__dict__
+            service.refusal.save(fit_to, fitted_on=f"{questions_file.name} split={split}")
+            result["refusal_model"] = {**service.refusal.__dict__, "file": str(fit_to)}
         report = score(method, questions, evidence, service if method == "hybrid" else None)
         result["reports"].append(report.to_dict())
     return result
@@ -60,6 +63,8 @@ def render(result: dict[str, Any], console: Console) -> None:
         recall = {int(k): v for k, v in r.recall.items()}
         main.add_row(r.method, str(r.answerable), *(f"{recall[k]:.3f}" for k in (1, 3, 5, 10)), f"{r.mrr:.3f}")
     console.print(main)
+    if "refusal_model" in result:
+        console.print(f"refusal model refitted on these questions and written to {result['refusal_model']['file']}")
     hybrid = reports[0]
     if hybrid.refusal:
         labels = {

@@ -1,7 +1,1 @@
 """Verbatim question answering over trusted cancer information."""
-
-import os
-
-# The model ships inside a Python package; nothing is ever fetched from a model hub.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

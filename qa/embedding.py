@@ -44,7 +44,7 @@ class TorchEncoder:
     def __init__(self, folder: Path, batch_size: int = 32) -> None:
         from sentence_transformers import SentenceTransformer
 
-        self._model = SentenceTransformer(str(folder), device="cpu")
+        self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         self._batch_size = batch_size
         self.name = f"torch:{folder.name}"
         self.dimension = int(self._model.get_embedding_dimension() or 0)

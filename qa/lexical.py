@@ -1,5 +1,6 @@
 """Keyword search: a bm25s index over passages, with English stemming and stopwords."""
 
+import threading
 from pathlib import Path
 
 import bm25s
@@ -8,131 +9,22 @@ import numpy.typing as npt
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
-_STEMMER = Stemmer.Stemmer("english")
+# PyStemmer: "a Stemmer object must not be used by more than one thread at once"; encoder threads
+# tokenize questions concurrently, so each thread gets its own.
+_PER_THREAD = threading.local()
 # bm25s's English list (33 words) keeps question words; these function words carry no topic.
 # Topic words that general lists drop ("side", "system", "call", "full") are kept on purpose.
 STOPWORDS = sorted(
     set(STOPWORDS_EN)
     | set(
-        [
-            "what",
-            "whats",
-            "how",
-            "does",
-            "do",
-            "did",
-            "doing",
-            "done",
-            "can",
-            "could",
-            "would",
-            "should",
-            "shall",
-            "will",
-            "may",
-            "might",
-            "must",
-            "i",
-            "im",
-            "ive",
-            "me",
-            "my",
-            "mine",
-            "we",
-            "our",
-            "you",
-            "your",
-            "yours",
-            "he",
-            "she",
-            "him",
-            "her",
-            "his",
-            "they",
-            "them",
-            "their",
-            "its",
-            "it's",
-            "is",
-            "am",
-            "are",
-            "was",
-            "were",
-            "been",
-            "being",
-            "have",
-            "has",
-            "had",
-            "having",
-            "which",
-            "who",
-            "whom",
-            "whose",
-            "when",
-            "where",
-            "why",
-            "about",
-            "above",
-            "after",
-            "again",
-            "all",
-            "also",
-            "any",
-            "because",
-            "before",
-            "below",
-            "between",
-            "both",
-            "each",
-            "few",
-            "from",
-            "further",
-            "here",
-            "more",
-            "most",
-            "other",
-            "same",
-            "so",
-            "some",
-            "than",
-            "too",
-            "very",
-            "just",
-            "s",
-            "t",
-            "don",
-            "now",
-            "get",
-            "got",
-            "go",
-            "goes",
-            "going",
-            "want",
-            "wants",
-            "know",
-            "tell",
-            "please",
-            "thing",
-            "things",
-            "someone",
-            "somebody",
-            "anything",
-            "something",
-            "kind",
-            "really",
-            "much",
-            "many",
-            "lot",
-            "lots",
-            "way",
-            "ways",
-            "okay",
-            "ok",
-            "hi",
-            "hello",
-            "thanks",
-            "thank",
-        ]
+        """
+        what whats how does do did doing done can could would should shall will may might must i im ive me
+        my mine we our you your yours he she him her his they them their its it's is am are was were been
+        being have has had having which who whom whose when where why about above after again all also any
+        because before below between both each few from further here more most other same so some than too
+        very just s t don now get got go goes going want wants know tell please thing things someone
+        somebody anything something kind really much many lot lots way ways okay ok hi hello thanks thank
+        """.split()
     )
 )
 
@@ -140,9 +32,16 @@ STOPWORDS = sorted(
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stemmed tokens without English stopwords."""
     tokens: list[list[str]] = bm25s.tokenize(
-        texts, stopwords=STOPWORDS, stemmer=_STEMMER, return_ids=False, show_progress=False
+        texts, stopwords=STOPWORDS, stemmer=_stemmer(), return_ids=False, show_progress=False
     )
     return tokens
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    stemmer: Stemmer.Stemmer | None = getattr(_PER_THREAD, "stemmer", None)
+    if stemmer is None:
+        stemmer = _PER_THREAD.stemmer = Stemmer.Stemmer("english")
+    return stemmer
 
 
 class LexicalIndex:

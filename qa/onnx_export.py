@@ -65,8 +65,9 @@ def _export(model_dir: Path, out: Path) -> None:
             output = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
             return output.last_hidden_state  # type: ignore[no-any-return]
 
-    model = _LastHidden(AutoModel.from_pretrained(str(model_dir)).eval())
-    sample = AutoTokenizer.from_pretrained(str(model_dir))(
+    # local_files_only: the model is a folder on disk; nothing is ever fetched from a model hub.
+    model = _LastHidden(AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval())
+    sample = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)(
         ["a sample", "another sample text"], padding=True, return_tensors="pt"
     )
     axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}

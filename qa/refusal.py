@@ -1,7 +1,8 @@
 """Decide whether the corpus answers a question, from dense and lexical evidence together.
 
 A logistic model over a few question-level features; its weights are fitted on the train
-split of the evaluation set by `qa eval --fit-refusal` and stored in `refusal.json`.
+split of the evaluation set by `qa eval --fit-refusal PATH`; the package ships them in `refusal.json`
+and QA_REFUSAL_MODEL names another file.
 """
 
 import json
@@ -49,6 +50,6 @@ class RefusalModel:
         data = json.loads(path.read_text())
         return cls(tuple(data["weights"]), data["bias"], data["threshold"])
 
-    def save(self, path: Path = MODEL_FILE, **notes: object) -> None:
+    def save(self, path: Path, **notes: object) -> None:
         data = {"features": FEATURES, "weights": self.weights, "bias": self.bias, "threshold": self.threshold, **notes}
         path.write_text(json.dumps(data, indent=2) + "\n")

@@ -9,7 +9,7 @@ from qa.answer import Answer, assemble
 from qa.embedding import Encoder, load_encoder
 from qa.index import Index
 from qa.questions import normalize_question, question_parts
-from qa.refusal import RefusalModel
+from qa.refusal import MODEL_FILE, RefusalModel
 from qa.retrieval import Evidence, Method, Retriever, merge_evidence
 from qa.settings import Settings
 
@@ -35,7 +35,7 @@ class QAService:
     ) -> None:
         self.settings = settings
         self.encoder = encoder or load_encoder(settings)
-        self.refusal = refusal or RefusalModel.load()
+        self.refusal = refusal or RefusalModel.load(settings.refusal_model or MODEL_FILE)
         self._method = method
         self._snapshot = self._snapshot_of(index)
         self._cache: LRUCache[tuple[str, str, int], Answer] | None = (

@@ -1,15 +1,10 @@
 """Shared fixtures: the real model, a real index built once per session, the real app."""
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
 from fastapi.testclient import TestClient
 
 from api.main import create_app
