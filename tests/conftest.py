@@ -3,6 +3,7 @@
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,7 +17,7 @@ CORPUS = PROJECT_ROOT / "corpus"
 ARTICLE = CORPUS / "acs-immunotherapy.txt"
 
 
-def private_copy(folder: Path, settings: Settings, **overrides: object) -> Settings:
+def private_copy(folder: Path, settings: Settings, **overrides: Any) -> Settings:
     """Settings over a copy of the article and of its built index, which a test may change."""
     shutil.copytree(CORPUS, folder / "corpus")
     shutil.copytree(settings.index_dir, folder / "index")

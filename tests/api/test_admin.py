@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -100,8 +99,8 @@ def test_a_second_reindex_while_one_runs_is_a_conflict(admin_client: TestClient,
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
         assert len(done) == 1 and len(waiting) == 1
-        refused: httpx.Response = done.pop().result()
-        built: httpx.Response = waiting.pop().result(timeout=120)
+        refused = done.pop().result()
+        built = waiting.pop().result(timeout=120)
     assert refused.status_code == 409
     assert refused.json() == {
         "detail": "An index rebuild is already running; try again when it has finished.",

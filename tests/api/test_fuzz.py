@@ -1,6 +1,7 @@
 """Schema fuzzing: cases generated from the app's own OpenAPI, checked for 5xx and schema conformance."""
 
 import secrets
+from typing import Any
 
 import pytest
 import schemathesis
@@ -16,21 +17,21 @@ from qa.questions import normalize_question
 from qa.settings import Settings
 
 # An admin token no generated case can guess, so the admin endpoint is live but never runs.
-ADMIN = {"admin_token": SecretStr(secrets.token_urlsafe(32))}
+ADMIN_TOKEN = SecretStr(secrets.token_urlsafe(32))
 # The schema does not depend on where the index is, so it is read from an app built here;
 # each case then goes to a live app whose lifespan has loaded the test index.
-schema = schemathesis.openapi.from_dict(create_app(Settings(**ADMIN)).openapi())
+schema = schemathesis.openapi.from_dict(create_app(Settings(admin_token=ADMIN_TOKEN)).openapi())
 MAX_CHARS = Settings.model_fields["question_max_chars"].default
 
 
 @pytest.fixture(scope="module")
 def live_app(settings: Settings, index: Index) -> FastAPI:
     """A fresh app for the fuzzer; schemathesis runs its lifespan (and so loads the index) itself."""
-    return create_app(settings.model_copy(update=ADMIN))
+    return create_app(settings.model_copy(update={"admin_token": ADMIN_TOKEN}))
 
 
 def valid_data_accepted(
-    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
 ) -> bool | None:
     """Schema-valid data is accepted, except a question that normalization leaves empty or too long.
 
@@ -39,7 +40,8 @@ def valid_data_accepted(
     """
     if response.status_code == 422 and case.path == "/v1/ask" and _normalization_refuses(case.body):
         return None
-    return positive_data_acceptance(ctx, response, case)
+    accepted: bool | None = positive_data_acceptance(ctx, response, case)
+    return accepted
 
 
 def _normalization_refuses(body: object) -> bool:
@@ -56,7 +58,7 @@ def _normalization_refuses(body: object) -> bool:
 @settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
-def test_api_conforms_to_its_schema(case: schemathesis.Case, live_app: FastAPI) -> None:
+def test_api_conforms_to_its_schema(case: schemathesis.Case[Any], live_app: FastAPI) -> None:
     case.call_and_validate(
         app=live_app, excluded_checks=[positive_data_acceptance], additional_checks=[valid_data_accepted]
     )

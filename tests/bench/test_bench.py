@@ -85,7 +85,7 @@ def test_questions_come_from_the_evaluation_set() -> None:
 def test_in_process_figures_pair_each_path_with_the_baseline(settings: Settings, index: Index) -> None:
     service = QAService(settings.model_copy(update={"cache_size": 0}), index)
     figures = measure_in_process(service, TorchEncoder(model_dir(settings)), load_questions(QUESTIONS_FILE)[:3])
-    cores = os.cpu_count()
+    cores = os.cpu_count() or 1
     latency = [f"{path} p{q}" for path in ("encoder", "encode+search", "full answer") for q in (50, 95)]
     cpu = [
         f"{path} {measure}"

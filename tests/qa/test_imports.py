@@ -11,7 +11,7 @@ INTERFACES = ("api", "cli", "evaluation", "bench", "tests")
 
 
 def imported_modules(source: str) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)

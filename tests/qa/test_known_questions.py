@@ -1,10 +1,12 @@
 """Questions with one right paragraph in the article: it must come first, verbatim."""
 
+from typing import Any
+
 import pytest
 
 from qa.service import QAService
 
-KNOWN = [
+KNOWN: list[Any] = [  # (question, phrase of the right paragraph) or a pytest.param of one
     ("Can I take immunotherapy as a pill?", "Oral immunotherapy is taken by mouth as a pill"),
     ("How is immunotherapy different from chemo?", "Chemotherapy and immunotherapy are both treatments"),
     ("side effects of immunotherapy", "side effects"),
