@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import metrics
 from api.access_log import AccessLog, access_logger
 from api.errors import install_error_handlers
+from api.head import HeadAsGet
 from api.limits import install_limits, limit_responses
 from api.routes import admin, ask, documents, health, web
 from api.security import SecurityHeaders
@@ -67,12 +68,14 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
     app.state.preloaded_index = index
     app.state.service = None
     install_error_handlers(app)
+    app.add_middleware(HeadAsGet)
     install_limits(app, settings)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type"],
+        expose_headers=["Retry-After"],
     )
     app.state.metrics = metrics.Metrics(lambda: app.state.service)
     hash_key = settings.log_hash_key.get_secret_value().encode() if settings.log_hash_key else secrets.token_bytes(32)

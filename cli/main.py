@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
+from rich.markup import escape
 
 from cli.logging_setup import LOG_CONFIG, configure_logging
 from qa.errors import CorpusError, IndexBuildError, IndexLoadError, QAError, QuestionError
@@ -37,12 +40,28 @@ def settings_for(corpus: Path | None, index_dir: Path | None) -> Settings:
         overrides["corpus"] = corpus.resolve()
     if index_dir:
         overrides["index_dir"] = index_dir.resolve()
-    return Settings(**overrides)
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        stop(2, "; ".join(_setting_problem(problem) for problem in error.errors()))
+    except SettingsError as error:  # a list or number setting that is not even JSON
+        stop(2, str(error))
+
+
+def _setting_problem(problem: Any) -> str:
+    names = [str(part) for part in problem["loc"]]
+    where = f"QA_{names[0].upper()}" if names else "settings"
+    return f"invalid {where}: {problem['msg'].removeprefix('Value error, ')}"
+
+
+def stop(code: int, message: str) -> NoReturn:
+    """End the command with one line on stderr and an exit code (never a traceback)."""
+    Console(stderr=True, soft_wrap=True, highlight=False).print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(code)
 
 
 def fail(error: QAError) -> NoReturn:
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {error}")
-    raise typer.Exit(next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 1))
+    stop(next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 1), str(error))
 
 
 @app.command()

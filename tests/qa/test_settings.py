@@ -1,0 +1,48 @@
+"""Settings are checked when they are read: a bad value is refused with a message naming it."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from qa.settings import Settings
+
+BAD = [
+    ({"frame_ancestors": ["https://a.example; script-src *"]}, "frame_ancestors"),
+    ({"frame_ancestors": ["https://a.example https://b.example"]}, "frame_ancestors"),
+    ({"frame_ancestors": ["'unsafe-inline'"]}, "frame_ancestors"),
+    ({"cors_origins": ["https://a.example/"]}, "cors_origins"),
+    ({"cors_origins": ["a.example"]}, "cors_origins"),
+    ({"rate_limit": "5/minit"}, "rate_limit"),
+    ({"rate_limit": "lots"}, "rate_limit"),
+    ({"trusted_proxies": ["not-an-address"]}, "trusted_proxies"),
+    ({"corpus": Path("/no/such/corpus")}, "corpus"),
+    ({"model": "/no/such/model"}, "model"),
+    ({"top_k_default": 20, "top_k_max": 10}, "top_k_default"),
+]
+GOOD: list[dict[str, Any]] = [
+    {"frame_ancestors": ["'self'", "https://a.example", "https://*.b.example:8443", "https:"]},
+    {"cors_origins": ["https://a.example", "http://localhost:8000", "*"]},
+    {"rate_limit": "60/minute"},
+    {"rate_limit": "10 per second"},
+    {"trusted_proxies": ["10.0.0.0/8", "192.0.2.9", "::1", "*"]},
+]
+
+
+@pytest.mark.parametrize(("values", "named"), BAD)
+def test_a_bad_setting_is_refused_and_named(values: dict[str, Any], named: str) -> None:
+    with pytest.raises(ValidationError, match=named if named == "top_k_default" else None) as raised:
+        Settings(**values)
+    assert raised.value.errors()[0]["loc"] in ((named,), ())
+
+
+@pytest.mark.parametrize("values", GOOD)
+def test_good_settings_are_accepted(values: dict[str, Any]) -> None:
+    Settings(**values)
+
+
+def test_an_index_folder_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValidationError, match="is a file, not a folder"):
+        Settings(index_dir=tmp_path / "file")
