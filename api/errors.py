@@ -10,11 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from qa.errors import CorpusError, DocumentNotFound, IndexLoadError, QAError, QuestionError
+from qa.errors import BuildGone, CorpusError, DocumentNotFound, IndexLoadError, QAError, QuestionError
 
 log = logging.getLogger("api.errors")
 _STATUS: list[tuple[type[QAError], int]] = [
     (DocumentNotFound, 404),
+    (BuildGone, 410),
     (QuestionError, 422),
     (IndexLoadError, 503),
     (CorpusError, 503),

@@ -1,4 +1,7 @@
-"""Bound every request: a JSON 413 for oversized bodies and an optional per-client rate limit (429)."""
+"""Bound every request: a JSON 413 for oversized bodies and an optional per-client rate limit (429).
+
+Probes, metrics and the chat page's files are not rate-limited: a health checker must never get 429.
+"""
 
 import math
 import time
@@ -16,6 +19,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.schemas import ErrorBody
 from qa.settings import Settings
+
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/"})
+UNLIMITED_PREFIX = "/static/"
 
 
 class BodyTooLarge(HTTPException):
@@ -80,13 +86,17 @@ class RateLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = scope.get("client")
         key = client[0] if client else "unknown"
-        if scope["type"] != "http" or self.limiter.hit(self.item, key):
+        if scope["type"] != "http" or _unlimited(scope["path"]) or self.limiter.hit(self.item, key):
             await self.app(scope, receive, send)
             return
         reset = self.limiter.get_window_stats(self.item, key).reset_time
         retry_after = str(max(1, math.ceil(reset - time.time())))
         detail = f"Too many requests: the limit is {self.item}. Try again in {retry_after} s."
         await _error(429, detail, "rate_limited", {"Retry-After": retry_after})(scope, receive, send)
+
+
+def _unlimited(path: str) -> bool:
+    return path in UNLIMITED_PATHS or path.startswith(UNLIMITED_PREFIX)
 
 
 def limit_responses(settings: Settings) -> dict[int | str, dict[str, Any]]:

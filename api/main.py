@@ -12,6 +12,7 @@ from api import metrics
 from api.access_log import AccessLog, access_logger
 from api.deps import AppState, app_state
 from api.errors import install_error_handlers
+from api.head import HeadAsGet
 from api.limits import install_limits, limit_responses
 from api.routes import admin, ask, documents, health, web
 from api.schemas import ask_request_model
@@ -69,12 +70,14 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
     state = AppState(settings, metrics.Metrics(lambda: state.service), preloaded_index=index)
     app.state.qa = state
     install_error_handlers(app)
+    app.add_middleware(HeadAsGet)
     install_limits(app, settings)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type"],
+        expose_headers=["Retry-After"],
     )
     hash_key = settings.log_hash_key.get_secret_value().encode() if settings.log_hash_key else secrets.token_bytes(32)
     app.add_middleware(AccessLog, observers=[access_logger(settings.log_questions, hash_key), state.metrics.observe])

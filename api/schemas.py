@@ -84,6 +84,10 @@ class AskResponse(BaseModel):
     disclaimer: str
     helpline: Helpline
     message: str
+    build_id: str = Field(
+        description="The index build the passages come from; GET /v1/documents/{id}?build_id= returns the text"
+        " they index into while that build is kept."
+    )
 
 
 class DocumentOut(BaseModel):

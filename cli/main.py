@@ -9,7 +9,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
+from rich.markup import escape
 
 from cli.logging_setup import LOG_CONFIG, configure_logging
 from qa.errors import CorpusError, IndexBuildError, IndexLoadError, QAError, QuestionError
@@ -44,14 +46,21 @@ def settings_for(corpus: Path | None, index_dir: Path | None) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        problems = "; ".join(_setting_problem(issue["loc"], issue["msg"]) for issue in error.errors())
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] invalid settings: {problems}")
-        raise typer.Exit(2) from None
+        stop(2, "; ".join(_setting_problem(problem) for problem in error.errors()))
+    except SettingsError as error:  # a list or number setting that is not even JSON
+        stop(2, str(error))
 
 
-def _setting_problem(location: tuple[int | str, ...], message: str) -> str:
-    message = message.removeprefix("Value error, ")
-    return f"QA_{location[0]}".upper() + f": {message}" if location else message
+def _setting_problem(problem: Any) -> str:
+    names = [str(part) for part in problem["loc"]]
+    where = f"QA_{names[0].upper()}" if names else "settings"
+    return f"invalid {where}: {problem['msg'].removeprefix('Value error, ')}"
+
+
+def stop(code: int, message: str) -> NoReturn:
+    """End the command with one line on stderr and an exit code (never a traceback)."""
+    Console(stderr=True, soft_wrap=True, highlight=False).print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(code)
 
 
 def top_k_for(top_k: int | None, settings: Settings) -> int:
@@ -62,8 +71,7 @@ def top_k_for(top_k: int | None, settings: Settings) -> int:
 
 
 def fail(error: QAError) -> NoReturn:
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {error}")
-    raise typer.Exit(next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 1))
+    stop(next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 1), str(error))
 
 
 @app.command()

@@ -52,6 +52,7 @@ class Answer:
     answered: bool
     passages: list[AnswerPassage]
     message: str
+    build_id: str
     disclaimer: str = DISCLAIMER
     helpline: dict[str, str] = field(default_factory=lambda: dict(HELPLINE))
 
@@ -78,12 +79,12 @@ def answer_passage(hit: Hit, doc: Document) -> AnswerPassage:
     )
 
 
-def assemble(question: str, answered: bool, hits: list[Hit], documents: dict[str, Document]) -> Answer:
-    """An Answer from ranked hits; a refused question carries no passages at all."""
+def assemble(question: str, answered: bool, hits: list[Hit], documents: dict[str, Document], build_id: str) -> Answer:
+    """An Answer from ranked hits of build `build_id`; a refused question carries no passages at all."""
     if not answered:
-        return Answer(question=question, answered=False, passages=[], message=REFUSED_MESSAGE)
+        return Answer(question=question, answered=False, passages=[], message=REFUSED_MESSAGE, build_id=build_id)
     passages = [answer_passage(hit, documents[hit.passage.document_id]) for hit in hits]
-    return Answer(question=question, answered=True, passages=passages, message=ANSWERED_MESSAGE)
+    return Answer(question=question, answered=True, passages=passages, message=ANSWERED_MESSAGE, build_id=build_id)
 
 
 def _span(span: Span) -> dict[str, int]:

@@ -1,7 +1,7 @@
 """Domain errors of the library, each with a stable machine-readable code.
 
     QAError
-     ├─ CorpusError            (DocumentNotFound)
+     ├─ CorpusError            (DocumentNotFound, BuildGone)
      ├─ IndexLoadError         (IndexMissing, IndexStale, IndexCorrupt)
      ├─ IndexBuildError        (RebuildRunning)
      └─ QuestionError          (QuestionEmpty, QuestionTooLong)
@@ -23,6 +23,12 @@ class CorpusError(QAError):
 
 class DocumentNotFound(CorpusError):
     code = "document_not_found"
+
+
+class BuildGone(CorpusError):
+    """The documents of an earlier build are no longer kept."""
+
+    code = "build_gone"
 
 
 class IndexLoadError(QAError):

@@ -35,8 +35,35 @@ def question_hash(text: str, key: bytes) -> str:
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
 
 
-def question_parts(question: str) -> list[str]:
-    """The question followed by its sub-questions when it asks several things at once."""
+def question_parts(question: str, max_parts: int) -> list[str]:
+    """The question followed by its first `max_parts` sub-questions when it asks several things at once.
+
+    Each part costs an encoder pass and a search, so the cap bounds the work of one request.
+    """
     parts = [part.strip(" ,") for part in _PART_BREAK.split(question)]
     parts = [part for part in parts if len(part.split()) >= 2]
-    return [question, *parts] if len(parts) > 1 else [question]
+    return [question, *parts[:max_parts]] if len(parts) > 1 and max_parts > 0 else [question]
+
+
+def encoder_inputs(parts: list[str], max_chars: int) -> list[str]:
+    """What the encoder sees of `parts` (the question, then its sub-questions): `max_chars` in all at most.
+
+    A question alone is cut to `max_chars`; one with sub-questions to half of it, and its
+    sub-questions fill the rest in order (those that no longer fit are left out). Cuts fall
+    between words.
+    """
+    whole = _cut(parts[0], max_chars if len(parts) == 1 else max_chars // 2)
+    kept, room = [whole], max_chars - len(whole)
+    for part in parts[1:]:
+        if len(part) > room:
+            break
+        kept.append(part)
+        room -= len(part)
+    return kept
+
+
+def _cut(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    head = text[: max_chars + 1]
+    return head[: head.rfind(" ")] if " " in head else head[:max_chars]

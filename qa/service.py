@@ -1,14 +1,17 @@
 """The question-answering service: one loaded index, its encoder, a cache, and swaps."""
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from cachetools import LRUCache
 
 from qa.answer import Answer, assemble
+from qa.documents import Corpus
 from qa.embedding import Encoder, load_encoder
+from qa.errors import BuildGone
 from qa.index import Index
-from qa.questions import normalize_question, question_parts
+from qa.questions import encoder_inputs, normalize_question, question_parts
 from qa.refusal import MODEL_FILE, RefusalModel
 from qa.retrieval import Evidence, Method, Retriever, merge_evidence
 from qa.settings import Settings
@@ -42,6 +45,7 @@ class QAService:
             LRUCache(settings.cache_size) if settings.cache_size else None
         )
         self._lock = threading.Lock()
+        self._earlier: OrderedDict[str, Corpus] = OrderedDict()
 
     @property
     def index(self) -> Index:
@@ -53,7 +57,23 @@ class QAService:
 
     def swap(self, index: Index) -> None:
         """Serve `index` from now on; requests already running finish on the old one."""
+        previous = self._snapshot.index
         self._snapshot = self._snapshot_of(index)
+        self._earlier[previous.manifest.build_id] = previous.corpus
+        while len(self._earlier) > self.settings.documents_kept_builds:
+            self._earlier.popitem(last=False)
+
+    def corpus_of(self, build_id: str | None) -> Corpus:
+        """The documents of the live build, or of an earlier one while it is kept (else BuildGone)."""
+        index = self.index
+        if build_id is None or build_id == index.manifest.build_id:
+            return index.corpus
+        try:
+            return self._earlier[build_id]
+        except KeyError:
+            raise BuildGone(
+                f"The documents of build {build_id!r} are no longer kept; ask the question again for current passages."
+            ) from None
 
     def _snapshot_of(self, index: Index) -> Snapshot:
         settings = self.settings
@@ -85,16 +105,23 @@ class QAService:
         """For each question, the evidence of the whole question and then of each of its parts.
 
         Typos are corrected to the corpus's words first; a question that asks several things
-        is also searched part by part (all in one encoder call).
+        is also searched part by part (all in one encoder call). The encoder's work per question
+        is capped (settings.question_max_parts, question_max_encoded_chars); keyword search
+        still sees the whole question.
         """
-        parts = [question_parts(snapshot.index.speller.correct(q)) for q in questions]
+        settings = self.settings
+        parts = [question_parts(snapshot.index.speller.correct(q), settings.question_max_parts) for q in questions]
+        encoded = [encoder_inputs(group, settings.question_max_encoded_chars) for group in parts]
+        parts = [group[: len(inputs)] for group, inputs in zip(parts, encoded, strict=True)]
         flat = [part for group in parts for part in group]
-        found = iter(snapshot.retriever.search(self.encoder.encode(flat), flat, top_k))
+        vectors = self.encoder.encode([text for inputs in encoded for text in inputs])
+        found = iter(snapshot.retriever.search(vectors, flat, top_k))
         return [[next(found) for _ in group] for group in parts]
 
     def _answer(self, snapshot: Snapshot, question: str, evidence: Evidence, top_k: int) -> Answer:
         answered = self.refusal.answers(evidence)
-        return assemble(question, answered, evidence.hits[:top_k], snapshot.index.corpus.documents)
+        index = snapshot.index
+        return assemble(question, answered, evidence.hits[:top_k], index.corpus.documents, index.manifest.build_id)
 
     def _cached(self, key: tuple[str, str, int]) -> Answer | None:
         if self._cache is None:

@@ -1,16 +1,37 @@
 """The one settings object: every tunable of the library, the API and the CLI."""
 
+import ipaddress
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, Self
 
+from limits import parse
 from platformdirs import user_cache_path
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# A CSP source is one token; whitespace, ';' or ',' would let a setting rewrite the policy.
-_UNSAFE_CSP_SOURCE = re.compile(r"[\s;,]")
+# One CSP source expression (CSP3 grammar, simplified): a keyword, a scheme, or [scheme://]host[:port][/path].
+# Whitespace, ';' and ',' are never allowed: they would let a setting rewrite the policy.
+_CSP_SOURCE = re.compile(
+    r"'self'|'none'|[a-z][a-z0-9+.-]*:"
+    r"|(?:[a-z][a-z0-9+.-]*://)?(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(?:[0-9]+|\*))?(?:/[^\s;,'\\]*)?",
+    re.IGNORECASE,
+)
+
+
+def is_csp_source(source: str) -> bool:
+    """True when `source` is one safe Content-Security-Policy source expression."""
+    return _CSP_SOURCE.fullmatch(source) is not None
+
+
+# A CORS origin is exactly scheme://host[:port], no path and no trailing slash (or '*').
+_ORIGIN = re.compile(r"\*|[a-z][a-z0-9+.-]*://[a-z0-9.-]+(?::[0-9]{1,5})?", re.IGNORECASE)
+_SOURCE_KINDS: dict[str, tuple[Callable[[str], bool], str]] = {
+    "frame_ancestors": (is_csp_source, "a Content-Security-Policy source"),
+    "cors_origins": (lambda origin: _ORIGIN.fullmatch(origin) is not None, "an origin (scheme://host[:port], no path)"),
+}
 
 
 def builtin_corpus() -> Path:
@@ -49,6 +70,18 @@ class Settings(BaseSettings):
     top_k_default: int = Field(3, ge=1, description="Passages per answer when a request does not say.")
     top_k_max: int = Field(10, ge=1, le=50, description="The most passages a request may ask for.")
     question_max_chars: int = Field(1000, ge=10, description="Longest question accepted, after normalization.")
+    question_max_parts: int = Field(
+        3,
+        ge=0,
+        description="Sub-questions searched at most besides the whole question; each costs an encoder pass"
+        " and a search (README, Bounded cost per request).",
+    )
+    question_max_encoded_chars: int = Field(
+        512,
+        ge=32,
+        description="Characters of one question (itself plus its sub-questions) the encoder reads at most;"
+        " keyword search still reads all of it (README, Bounded cost per request).",
+    )
 
     lexical_weight: float = Field(0.3, ge=0, description="Weight of normalized BM25 in the hybrid score.")
     sentence_weight: float = Field(
@@ -57,6 +90,13 @@ class Settings(BaseSettings):
     encoder_backend: Literal["onnx", "torch"] = "onnx"
     quantize: bool = Field(
         False, description="Use the int8 ONNX model for questions (off: it moved eval metrics by more than 0.01)."
+    )
+    encoder_check_min_cosine: float = Field(
+        0.98,
+        gt=0,
+        le=1,
+        description="At start-up the ONNX model must encode a known sentence within this cosine of the torch"
+        " model's vector stored at export, or it is exported again.",
     )
     encoder_threads: int = Field(0, ge=0, description="ONNX Runtime threads per encoder call; 0 = one per core.")
     micro_batching: bool = True
@@ -95,35 +135,76 @@ class Settings(BaseSettings):
     rate_limit: str | None = Field(None, description="Per-client limit such as '60/minute'; off when unset.")
     max_body_bytes: int = Field(16384, ge=1024)
     trusted_proxies: list[str] = Field(default_factory=list)
+    request_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="A request's headers and body must arrive within this time, or the connection is closed.",
+    )
+    keep_alive_seconds: int = Field(5, ge=1, description="An idle keep-alive connection is closed after this time.")
+    max_connections: int = Field(
+        200, ge=1, description="Open connections and requests at most; above it uvicorn answers 503 at once."
+    )
+    shutdown_grace_seconds: int = Field(
+        10, ge=1, description="On SIGTERM, requests running (a reindex too) get this long before they are cancelled."
+    )
+    documents_kept_builds: int = Field(
+        2, ge=0, description="Earlier builds whose documents stay fetchable with ?build_id= after a reindex."
+    )
 
     refusal_model: Path | None = Field(
         None, description="Refusal weights written by `qa eval --fit-refusal PATH`; default: the packaged ones."
     )
 
-    @field_validator("frame_ancestors")
+    @field_validator("frame_ancestors", "cors_origins")
     @classmethod
-    def _csp_sources(cls, sources: list[str]) -> list[str]:
-        for source in sources:
-            if not source or _UNSAFE_CSP_SOURCE.search(source):
-                raise ValueError(f"Not a valid frame-ancestors source: {source!r} (one origin per list item)")
-        return sources
+    def _sources(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        valid, kind = _SOURCE_KINDS[str(info.field_name)]
+        for value in values:
+            if not valid(value):
+                raise ValueError(f"not {kind}: {value!r}")
+        return values
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            if proxy != "*":
+                ipaddress.ip_network(proxy, strict=False)  # ValueError names the bad address
+        return proxies
 
     @field_validator("rate_limit")
     @classmethod
-    def _rate_limit(cls, value: str | None) -> str | None:
-        from limits import parse
+    def _rate_limit(cls, limit: str | None) -> str | None:
+        if limit is not None:
+            parse(limit)  # ValueError: "couldn't parse rate limit string ..."
+        return limit
 
-        if value is not None:
-            try:
-                parse(value)
-            except ValueError:
-                raise ValueError(f"Not a rate limit: {value!r} (write it like '60/minute')") from None
-        return value
+    @field_validator("corpus")
+    @classmethod
+    def _corpus_exists(cls, path: Path) -> Path:
+        if not path.exists():
+            raise ValueError(f"{path} does not exist")
+        return path
+
+    @field_validator("model")
+    @classmethod
+    def _model_folder(cls, model: str | None) -> str | None:
+        if model is not None and not Path(model).is_dir():
+            raise ValueError(f"{model} is not a folder holding a sentence-transformers model")
+        return model
+
+    @field_validator("index_dir", "model_cache", "clipboard_file")
+    @classmethod
+    def _path_kind(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        wanted = "file" if info.field_name == "clipboard_file" else "folder"
+        if path is not None and path.exists() and (path.is_dir() != (wanted == "folder")):
+            raise ValueError(f"{path} is a {'folder' if path.is_dir() else 'file'}, not a {wanted}")
+        return path
 
     @model_validator(mode="after")
-    def _top_k_within_max(self) -> Self:
+    def _consistent(self) -> Self:
         if self.top_k_default > self.top_k_max:
-            raise ValueError(f"QA_TOP_K_DEFAULT ({self.top_k_default}) is above QA_TOP_K_MAX ({self.top_k_max})")
+            raise ValueError(f"top_k_default ({self.top_k_default}) is above top_k_max ({self.top_k_max})")
         return self
 
     @property

@@ -1,6 +1,6 @@
 """GET /v1/documents/{id}: a document's full text, so any passage can be checked by offsets."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from api.deps import ServiceDep
 from api.schemas import DocumentOut, ErrorBody
@@ -8,7 +8,19 @@ from api.schemas import DocumentOut, ErrorBody
 router = APIRouter(prefix="/v1", tags=["documents"])
 
 
-@router.get("/documents/{document_id}", response_model=DocumentOut, responses={404: {"model": ErrorBody}})
-def get_document(document_id: str, service: ServiceDep) -> DocumentOut:
-    doc = service.index.corpus.get(document_id)
+@router.get(
+    "/documents/{document_id:path}",
+    response_model=DocumentOut,
+    responses={
+        404: {"model": ErrorBody, "description": "No such document"},
+        410: {"model": ErrorBody, "description": "The build named by build_id is no longer kept"},
+    },
+)
+def get_document(
+    document_id: str,
+    service: ServiceDep,
+    build_id: str | None = Query(None, description="The `build_id` of an answer: the text as of that build."),
+) -> DocumentOut:
+    """The document as the live build (or the build an answer names) holds it; ids may contain '/'."""
+    doc = service.corpus_of(build_id).get(document_id)
     return DocumentOut(**doc.describe(), text=doc.text)

@@ -1,9 +1,14 @@
 """GET /v1/documents/{id}: the full text, against which every passage of an answer checks by offsets."""
 
+import json
+import shutil
+
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.settings import PROJECT_ROOT
+from api.main import create_app
+from qa.index import Index, ensure_index
+from qa.settings import PROJECT_ROOT, Settings
 
 ARTICLE = PROJECT_ROOT / "corpus" / "acs-immunotherapy.txt"
 
@@ -65,3 +70,52 @@ def test_odd_document_ids_are_not_found_and_never_an_error(client: TestClient, p
     response = client.get(path)
     assert response.status_code == 404
     assert "detail" in response.json()
+
+
+SLASHED_ID = "acs/immunotherapy"
+
+
+@pytest.fixture(scope="module")
+def slashed(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> tuple[Settings, Index]:
+    """A copy of the corpus whose document id contains '/', with its own build."""
+    folder = tmp_path_factory.mktemp("slashed")
+    shutil.copytree(PROJECT_ROOT / "corpus", folder / "corpus")
+    sidecar = folder / "corpus" / "acs-immunotherapy.meta.json"
+    sidecar.write_text(json.dumps({**json.loads(sidecar.read_text(encoding="utf-8")), "id": SLASHED_ID}))
+    private = Settings(corpus=folder / "corpus", index_dir=folder / "index", model_cache=settings.model_cache)
+    return private, ensure_index(private)
+
+
+def test_every_answer_names_its_build(client: TestClient, index: Index) -> None:
+    for question in ("What is immunotherapy?", "What is the capital of France?"):
+        assert client.post("/v1/ask", json={"question": question}).json()["build_id"] == index.manifest.build_id
+
+
+def test_a_document_whose_id_holds_a_slash_is_fetchable(slashed: tuple[Settings, Index]) -> None:
+    private, built = slashed
+    with TestClient(create_app(private, built)) as client:
+        for path in (f"/v1/documents/{SLASHED_ID}", "/v1/documents/acs%2Fimmunotherapy"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert response.json()["id"] == SLASHED_ID
+            assert response.json()["text"].encode("utf-8") == ARTICLE.read_bytes()
+
+
+def test_documents_stay_fetchable_as_of_an_earlier_build_and_unknown_builds_are_gone(
+    slashed: tuple[Settings, Index], index: Index
+) -> None:
+    private, built = slashed
+    with TestClient(create_app(private.model_copy(update={"documents_kept_builds": 1}), built)) as client:
+        answer = client.post("/v1/ask", json={"question": "What is immunotherapy?"}).json()
+        assert answer["build_id"] == built.manifest.build_id
+        service = client.app.state.service  # type: ignore[attr-defined]
+        service.swap(index)  # as a reindex does
+        path = f"/v1/documents/{SLASHED_ID}"
+        assert client.get(path).status_code == 404  # the live build has no such document
+        old = client.get(path, params={"build_id": answer["build_id"]})
+        assert old.status_code == 200
+        passage = answer["passages"][0]
+        assert old.json()["text"][passage["start"] : passage["end"]] == passage["text"]
+        gone = client.get("/v1/documents/acs-immunotherapy", params={"build_id": "20000101T000000000000Z"})
+        assert gone.status_code == 410
+        assert gone.json()["code"] == "build_gone"

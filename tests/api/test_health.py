@@ -44,3 +44,12 @@ def test_an_index_given_to_the_app_is_served_without_loading_another(settings: S
         assert state.service.index is index
         assert state.preloaded_index is None  # the service alone holds it from now on
         assert client.get("/readyz").json()["build_id"] == index.manifest.build_id
+
+
+def test_head_works_wherever_get_does(client: TestClient) -> None:
+    for path in ("/healthz", "/readyz", "/", "/static/app.js", "/v1/documents/acs-immunotherapy", "/openapi.json"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["content-length"] == str(len(got.content))

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from qa.settings import Settings
 
+LIMITED = "/openapi.json"  # counted by the rate limit, and answered without loading the index
 BODY_TOO_LARGE = {"detail": "The request body is larger than the limit of 16384 bytes.", "code": "body_too_large"}
 
 
@@ -50,14 +51,14 @@ def test_rate_limit_is_off_by_default(client: TestClient) -> None:
 
 
 def _limited_app(**overrides: Any) -> FastAPI:
-    # No lifespan: /healthz answers without the index, which keeps these tests quick.
-    return create_app(Settings(rate_limit="3/minute", **overrides))
+    # No lifespan: these routes answer without the index, which keeps these tests quick.
+    return create_app(Settings(**{"rate_limit": "3/minute", **overrides}))
 
 
 def test_over_the_limit_is_429_with_retry_after() -> None:
     client = TestClient(_limited_app())
-    assert [client.get("/healthz").status_code for _ in range(3)] == [200, 200, 200]
-    response = client.get("/healthz")
+    assert [client.get(LIMITED).status_code for _ in range(3)] == [200, 200, 200]
+    response = client.get(LIMITED)
     assert response.status_code == 429
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     assert response.json()["code"] == "rate_limited"
@@ -67,22 +68,38 @@ def test_over_the_limit_is_429_with_retry_after() -> None:
 def test_each_client_address_has_its_own_budget() -> None:
     app = _limited_app()
     first, second = TestClient(app, client=("192.0.2.1", 1000)), TestClient(app, client=("192.0.2.2", 1000))
-    assert [first.get("/healthz").status_code for _ in range(4)] == [200, 200, 200, 429]
-    assert second.get("/healthz").status_code == 200
+    assert [first.get(LIMITED).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert second.get(LIMITED).status_code == 200
 
 
 def test_forwarded_for_is_ignored_from_an_untrusted_peer() -> None:
     client = TestClient(_limited_app(), client=("192.0.2.1", 1000))
-    statuses = [client.get("/healthz", headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code for i in range(4)]
+    statuses = [client.get(LIMITED, headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code for i in range(4)]
     assert statuses == [200, 200, 200, 429]
 
 
 def test_forwarded_for_names_the_client_behind_a_trusted_proxy() -> None:
     proxy = TestClient(_limited_app(trusted_proxies=["192.0.2.9"]), client=("192.0.2.9", 1000))
-    spread = [proxy.get("/healthz", headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code for i in range(4)]
+    spread = [proxy.get(LIMITED, headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code for i in range(4)]
     assert spread == [200, 200, 200, 200]
-    same = [proxy.get("/healthz", headers={"X-Forwarded-For": "198.51.100.50"}).status_code for _ in range(4)]
+    same = [proxy.get(LIMITED, headers={"X-Forwarded-For": "198.51.100.50"}).status_code for _ in range(4)]
     assert same == [200, 200, 200, 429]
+
+
+def test_probes_metrics_and_the_page_are_never_rate_limited() -> None:
+    client = TestClient(_limited_app(rate_limit="5/minute"))
+    for path in ("/healthz", "/readyz", "/metrics", "/", "/static/app.js"):
+        statuses = {client.get(path).status_code for _ in range(20)}
+        assert 429 not in statuses, (path, statuses)
+    assert [client.get(LIMITED).status_code for _ in range(6)] == [200] * 5 + [429]
+
+
+def test_retry_after_is_exposed_to_cross_origin_callers() -> None:
+    origin = "https://partner.example"
+    client = TestClient(_limited_app(cors_origins=[origin]))
+    responses = [client.get(LIMITED, headers={"Origin": origin}) for _ in range(4)]
+    assert responses[-1].status_code == 429
+    assert "retry-after" in responses[-1].headers["access-control-expose-headers"].lower()
 
 
 @pytest.mark.parametrize(

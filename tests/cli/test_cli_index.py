@@ -92,7 +92,7 @@ def test_a_command_that_loads_a_corrupt_index_exits_with_code_3(
 def test_index_build_on_a_missing_corpus_exits_with_code_2(tmp_path: Path, env: dict[str, str]) -> None:
     result = run(["index", "build", "--corpus", str(tmp_path / "nowhere"), "--index-dir", str(tmp_path / "index")], env)
     assert result.exit_code == 2, result.output
-    assert "Corpus not found" in said(result)
+    assert "QA_CORPUS" in said(result) and "does not exist" in said(result)
     assert not (tmp_path / "index" / "CURRENT").exists()
 
 

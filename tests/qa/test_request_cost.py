@@ -1,0 +1,64 @@
+"""Bounded cost per request: a question of many parts costs a few normal ones, not one per part."""
+
+import pytest
+
+from qa.embedding import Encoder, Vectors
+from qa.index import Index
+from qa.questions import encoder_inputs, question_parts
+from qa.service import QAService
+from qa.settings import Settings
+
+MANY_PARTS = " ".join(f"what is {word} therapy?" for word in ["car", "t", "cell", "vaccine", "checkpoint"] * 30)[:1000]
+
+
+class CountingEncoder:
+    """The real encoder, recording what it is asked to encode."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self._encoder = encoder
+        self.name, self.dimension = encoder.name, encoder.dimension
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str]) -> Vectors:
+        self.calls.append(list(texts))
+        return self._encoder.encode(texts)
+
+
+@pytest.fixture
+def counted(settings: Settings, index: Index, service: QAService) -> tuple[QAService, CountingEncoder]:
+    encoder = CountingEncoder(service.encoder)
+    return QAService(settings.model_copy(update={"cache_size": 0}), index, encoder=encoder), encoder
+
+
+def test_a_many_part_question_gives_the_encoder_a_bounded_amount_of_text(
+    counted: tuple[QAService, CountingEncoder], settings: Settings
+) -> None:
+    service, encoder = counted
+    assert len(MANY_PARTS) == 1000 and MANY_PARTS.count("?") > 40
+    answer = service.ask(MANY_PARTS)
+    assert answer.question == MANY_PARTS
+    (texts,) = encoder.calls
+    assert len(texts) <= 1 + settings.question_max_parts
+    assert sum(len(text) for text in texts) <= settings.question_max_encoded_chars
+
+
+def test_a_two_part_question_is_still_searched_part_by_part(counted: tuple[QAService, CountingEncoder]) -> None:
+    service, encoder = counted
+    question = "How does immunotherapy work, and what are its side effects?"
+    answer = service.ask(question)
+    assert encoder.calls == [[question, "How does immunotherapy work", "what are its side effects"]]
+    assert answer.answered
+
+
+def test_the_part_cap_keeps_the_first_parts() -> None:
+    parts = question_parts("What is CAR T? What are vaccines? What is a checkpoint? What are viruses?", 2)
+    assert parts[1:] == ["What is CAR T", "What are vaccines"]
+    assert question_parts("What is CAR T? What are vaccines?", 0) == ["What is CAR T? What are vaccines?"]
+
+
+def test_encoder_inputs_cut_between_words_and_leave_out_what_does_not_fit() -> None:
+    question = "word " * 100 + "end"
+    (alone,) = encoder_inputs([question.strip()], 64)
+    assert len(alone) <= 64 and question.startswith(alone) and not alone.endswith(" ")
+    kept = encoder_inputs(["a b " * 40, "first part", "second part", "x" * 40], 100)
+    assert len(kept[0]) <= 50 and kept[1:] == ["first part", "second part"]
