@@ -12,6 +12,7 @@ from api.main import create_app
 from qa.index import Index, ensure_index
 from qa.service import QAService
 from qa.settings import PROJECT_ROOT, Settings
+from tests.servers import Paths
 
 CORPUS = PROJECT_ROOT / "corpus"
 ARTICLE = CORPUS / "acs-immunotherapy.txt"
@@ -50,3 +51,12 @@ def service(settings: Settings, index: Index) -> QAService:
 def client(settings: Settings, index: Index) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def paths(tmp_path: Path, settings: Settings, index: Index) -> Paths:
+    """A copy of the corpus and of its built index."""
+    paths = Paths(tmp_path, settings.model_cache_dir)
+    shutil.copytree(CORPUS, paths.corpus)
+    shutil.copytree(settings.index_dir, paths.index_dir)
+    return paths

@@ -66,6 +66,7 @@ def test_a_missing_or_wrong_token_is_refused(admin_client: TestClient, headers: 
     assert live_build(admin_client) == before
 
 
+@pytest.mark.slow
 def test_reindex_builds_and_serves_a_new_index(admin_client: TestClient) -> None:
     before = live_build(admin_client)
     response = admin_client.post("/v1/admin/reindex", headers=AUTH)
@@ -86,6 +87,7 @@ def test_reindex_builds_and_serves_a_new_index(admin_client: TestClient) -> None
     assert answer["answered"] and answer["passages"]
 
 
+@pytest.mark.slow
 def test_a_second_reindex_while_one_runs_is_a_conflict(admin_client: TestClient, admin_settings: Settings) -> None:
     # Holding the build lock, as a `qa index build` in another process would, keeps the
     # first rebuild waiting; the other request must be refused at once, not queued.

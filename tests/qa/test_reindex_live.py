@@ -111,9 +111,10 @@ def build_in_another_process(client: TestClient, settings: Settings) -> None:
     wait_for(lambda: live_build(client) != before, [])
 
 
+@pytest.mark.slow  # each case builds a new index while questions are asked
 @pytest.mark.parametrize(
     "update",
-    [reindex_over_http, pytest.param(build_in_another_process, marks=pytest.mark.slow)],
+    [reindex_over_http, build_in_another_process],
     ids=["admin-endpoint", "qa-index-build"],
 )
 def test_questions_never_fail_and_never_mix_builds_during_a_reindex(
