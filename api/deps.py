@@ -1,10 +1,11 @@
 """Dependencies shared by the routes."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from qa.service import QAService
+if TYPE_CHECKING:  # loaded in the background at start-up, so the port opens without it
+    from qa.service import QAService
 from qa.settings import Settings
 
 
@@ -13,12 +14,21 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_service(request: Request) -> QAService:
+class NotReady(HTTPException):
+    """The app is starting up (or failed to); answered as a 503 ErrorBody by api/errors.py."""
+
+    code = "starting_up"
+
+
+def get_service(request: Request) -> "QAService":
     service: QAService | None = getattr(request.app.state, "service", None)
     if service is None:
-        raise HTTPException(status_code=503, detail="The index is still loading; try again in a moment.")
+        raise NotReady(status_code=503, detail=f"{request.app.state.startup.detail} Try again in a moment.")
     return service
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ServiceDep = Annotated[QAService, Depends(get_service)]
+if TYPE_CHECKING:
+    ServiceDep = Annotated[QAService, Depends(get_service)]
+else:  # FastAPI reads this at run time, when QAService is not imported yet
+    ServiceDep = Annotated[object, Depends(get_service)]

@@ -1,9 +1,11 @@
-"""Build the FastAPI app from a Settings object; the lifespan loads the index once."""
+"""Build the FastAPI app from a Settings object; the lifespan loads the index once, maybe in the background."""
 
+import asyncio
 import logging
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -12,48 +14,100 @@ from api import metrics
 from api.access_log import AccessLog, access_logger
 from api.errors import install_error_handlers
 from api.limits import install_limits, limit_responses
-from api.routes import admin, ask, documents, health, web
+from api.routes import admin, ask, docs, documents, health, web
 from api.security import SecurityHeaders
-from qa.answer import Answer
+from api.startup import Startup, in_daemon_thread
 from qa.batching import MicroBatcher
-from qa.index import Index, ensure_index
-from qa.reindex import Reindexer, watching
-from qa.service import QAService
+from qa.errors import QAError
 from qa.settings import Settings
+
+if TYPE_CHECKING:  # the heavy modules load in the lifespan, so `qa serve` opens its port sooner
+    from qa.answer import Answer
+    from qa.index import Index
+    from qa.service import QAService
 
 log = logging.getLogger("api")
 
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+async def _serve(app: FastAPI, started: asyncio.Event) -> None:
+    """Build or load the index, then answer and watch for new builds until cancelled at shutdown."""
     settings: Settings = app.state.settings
-    service = QAService(settings, app.state.preloaded_index or ensure_index(settings))
+    startup: Startup = app.state.startup
+
+    def open_service() -> "QAService":
+        # Imported here, in the thread: these imports alone take seconds and must not hold up the port.
+        from qa.index import ensure_index
+        from qa.service import QAService
+
+        index = app.state.preloaded_index or ensure_index(settings, on_build=lambda: startup.enter("building"))
+        startup.enter("loading")
+        return QAService(settings, index)
+
+    try:
+        service = await in_daemon_thread(open_service)
+    except Exception as error:
+        if not isinstance(error, QAError):
+            log.exception("Start-up failed unexpectedly.")
+            error = QAError(f"Start-up failed unexpectedly ({type(error).__name__}: {error}).")
+        startup.fail(error)
+        started.set()
+        app.state.on_startup_failure(error)
+        return
+    from qa.reindex import Reindexer, watching  # already imported by the thread
+
     app.state.preloaded_index = None  # from now on the service holds the live index
     if settings.micro_batching:
         batcher: MicroBatcher[tuple[str, int], Answer] = MicroBatcher(
             service.ask_many, settings.batch_max, settings.batch_workers
         )
 
-        async def ask_question(question: str, top_k: int) -> Answer:
+        async def ask_question(question: str, top_k: int) -> "Answer":
             return await batcher.submit((question, top_k))
     else:
 
-        async def ask_question(question: str, top_k: int) -> Answer:
+        async def ask_question(question: str, top_k: int) -> "Answer":
             return service.ask(question, top_k)
 
     app.state.ask = ask_question
     app.state.service = service
     app.state.reindexer = Reindexer(service)
+    startup.enter("ready")
+    started.set()
     log.info("Ready: index %s, %d passages.", service.index.manifest.build_id, service.index.manifest.passages)
     async with watching(app.state.reindexer, settings.index_watch_seconds):
+        await asyncio.Event().wait()  # until cancelled
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    started = asyncio.Event()
+    serving = asyncio.create_task(_serve(app, started))
+    if not app.state.load_in_background:
+        await started.wait()
+        if app.state.startup.error:
+            raise app.state.startup.error
+    try:
         yield
-    app.state.service = None
+    finally:
+        serving.cancel()
+        with suppress(asyncio.CancelledError):
+            await serving
+        app.state.service = None
 
 
-def create_app(settings: Settings | None = None, index: Index | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    index: "Index | None" = None,
+    *,
+    load_in_background: bool = False,
+    on_startup_failure: Callable[[QAError], None] | None = None,
+) -> FastAPI:
     """The whole HTTP app; tests pass their own settings, `qa serve` reads the environment.
 
-    `index`, when given, is served instead of loading the settings' index at start-up.
+    `index`, when given, is served instead of loading the settings' index at start-up. With
+    `load_in_background` (`qa serve`) the app answers at once: /healthz 200, /readyz and questions
+    503 saying what it is doing, until the index is built or loaded; `on_startup_failure` is then
+    told if that fails. Otherwise start-up waits for the index (and raises its error).
     """
     settings = settings or Settings()
     app = FastAPI(
@@ -62,10 +116,15 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
         summary="Verbatim passages from trusted cancer information, with the helpline as the human fallback.",
         lifespan=_lifespan,
         responses=limit_responses(settings),
+        docs_url=None,  # served by api/routes/docs.py from packaged assets instead of a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.preloaded_index = index
     app.state.service = None
+    app.state.startup = Startup()
+    app.state.load_in_background = load_in_background
+    app.state.on_startup_failure = on_startup_failure or (lambda error: None)
     install_error_handlers(app)
     install_limits(app, settings)
     app.add_middleware(
@@ -83,9 +142,9 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
     app.add_middleware(
         SecurityHeaders,
         frame_ancestors=settings.frame_ancestors,
-        csp_exempt=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url),
+        docs_paths=(docs.SWAGGER_PATH, docs.REDOC_PATH),
     )
-    for module in (ask, documents, health, web):
+    for module in (ask, documents, health, web, docs):
         app.include_router(module.router)
     if settings.admin_token is not None:
         # Without a token the admin endpoint does not exist at all, not even in the schema.

@@ -26,6 +26,22 @@ def content_security_policy(frame_ancestors: Iterable[str]) -> str:
     )
 
 
+def docs_content_security_policy(frame_ancestors: Iterable[str]) -> str:
+    """The API docs' policy: their own files too, plus the inline script and styles Swagger UI and ReDoc need."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self' 'unsafe-inline'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "worker-src 'self' blob:",
+            "connect-src 'self'",
+            _frame_ancestors(frame_ancestors),
+            "base-uri 'none'",
+        ]
+    )
+
+
 def _frame_ancestors(sources: Iterable[str]) -> str:
     sources = tuple(sources)
     for source in sources:
@@ -37,25 +53,23 @@ def _frame_ancestors(sources: Iterable[str]) -> str:
 class SecurityHeaders:
     """Pure ASGI middleware that adds the headers to each response unless a route set its own.
 
-    Paths in `csp_exempt` (the interactive API docs, which load Swagger UI from a CDN with an
-    inline script) get only the frame-ancestors part of the policy.
+    Paths in `docs_paths` (the interactive API docs, whose pages hold an inline script) get the
+    docs' policy instead of the page's.
     """
 
-    def __init__(
-        self, app: ASGIApp, frame_ancestors: Iterable[str] = (), csp_exempt: Iterable[str | None] = ()
-    ) -> None:
+    def __init__(self, app: ASGIApp, frame_ancestors: Iterable[str] = (), docs_paths: Iterable[str] = ()) -> None:
         self.app = app
         sources = tuple(frame_ancestors)
         common = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
         self._headers = [("Content-Security-Policy", content_security_policy(sources)), *common]
-        self._exempt_headers = [("Content-Security-Policy", _frame_ancestors(sources)), *common]
-        self._exempt = {path for path in csp_exempt if path}
+        self._docs_headers = [("Content-Security-Policy", docs_content_security_policy(sources)), *common]
+        self._docs = set(docs_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self._exempt_headers if scope["path"] in self._exempt else self._headers
+        extra = self._docs_headers if scope["path"] in self._docs else self._headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -53,38 +53,42 @@ def serve(
     corpus: CorpusOpt = None,
     index_dir: IndexDirOpt = None,
 ) -> None:
-    """Start the HTTP service, building the index first if needed."""
+    """Start the HTTP service; it answers /healthz at once and questions once the index is built or loaded."""
     import uvicorn
-
-    from qa.index import ensure_index
 
     configure_logging()
     settings = settings_for(corpus, index_dir)
-    try:
-        index = ensure_index(settings)
-    except QAError as error:
-        fail(error)
-    if workers == 1:
-        from api.main import create_app
+    # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_config": LOG_CONFIG,
+        "proxy_headers": False,
+    }
+    if workers > 1:
+        from qa.index import ensure_index
 
-        # One process: serve the index just checked rather than loading it a second time.
-        target: Any = create_app(settings, index)
-    else:
-        # Each worker process makes its own app from the environment (the index is memory-mapped).
+        # Build once here, not in every worker; each worker then loads the (memory-mapped) index itself.
+        try:
+            ensure_index(settings)
+        except QAError as error:
+            fail(error)
         os.environ["QA_CORPUS"] = str(settings.corpus)
         os.environ["QA_INDEX_DIR"] = str(settings.index_dir)
-        target = "api.main:create_app"
-    # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
-    uvicorn.run(
-        target,
-        factory=workers > 1,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_config=LOG_CONFIG,
-        proxy_headers=False,
-    )
+        uvicorn.run("api.main:create_app", factory=True, workers=workers, **options)
+        return
+    from api.main import create_app
+
+    def stop(error: QAError) -> None:
+        server.should_exit = True  # a graceful stop; the error is reported below, with its exit code
+
+    # One process: the port opens at once and the index is built or loaded behind it.
+    app = create_app(settings, load_in_background=True, on_startup_failure=stop)
+    server = uvicorn.Server(uvicorn.Config(app, **options))
+    server.run()
+    if app.state.startup.error:
+        fail(app.state.startup.error)
 
 
 @index_app.command("build")

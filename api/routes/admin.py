@@ -4,7 +4,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -13,7 +13,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.deps import SettingsDep
 from api.schemas import ErrorBody, HTTPErrorBody, ReindexResponse
 from qa.errors import QAError, RebuildRunning
-from qa.reindex import Reindexer
+
+if TYPE_CHECKING:  # loaded in the background at start-up, so the port opens without it
+    from qa.reindex import Reindexer
 
 log = logging.getLogger("api.admin")
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
