@@ -22,6 +22,10 @@ CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Folder of docu
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives.")]
 UrlOpt = Annotated[str | None, typer.Option("--url", help="Ask a running server instead of the local index.")]
 TopKOpt = Annotated[int, typer.Option("--top-k", min=1, max=10, help="How many passages.")]
+LOADING_HINT = (
+    "Loading the index and the model (a few seconds on each `qa ask`). To keep them loaded, use `qa chat`, "
+    "or start `qa serve` and ask it with `qa ask --url http://127.0.0.1:8000`."
+)
 EXIT_CODES: list[tuple[type[QAError], int]] = [
     (QuestionError, 2),
     (CorpusError, 2),
@@ -124,6 +128,8 @@ def ask(
     settings = settings_for(corpus, index_dir)
     try:
         normalize_question(question, settings.question_max_chars)  # refuse an empty question before loading anything
+        if not url:
+            Console(stderr=True, soft_wrap=True).print(LOADING_HINT, style="dim", highlight=False)
         with open_source(settings, url) as source:
             answer = source.ask(question, top_k)
     except QAError as error:
