@@ -10,34 +10,24 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 _UNSAFE_SOURCE = re.compile(r"[\s;,]")
 
 
-def content_security_policy(frame_ancestors: Iterable[str]) -> str:
-    """The page's policy: only its own files, no inline script or style, framed only where allowed."""
+def content_security_policy(frame_ancestors: Iterable[str], docs: bool = False) -> str:
+    """The page's policy: only its own files, no inline script or style, framed only where allowed.
+
+    With `docs`, the API docs pages' policy: also the inline script and styles (and the search
+    worker) that Swagger UI and ReDoc need; their files still come only from this service.
+    """
+    inline = " 'unsafe-inline'" if docs else ""
     return "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
+            f"script-src 'self'{inline}",
+            f"style-src 'self'{inline}",
             "img-src 'self' data:",
+            *(["worker-src 'self' blob:"] if docs else []),
             "connect-src 'self'",
             _frame_ancestors(frame_ancestors),
             "base-uri 'none'",
             "form-action 'self'",
-        ]
-    )
-
-
-def docs_content_security_policy(frame_ancestors: Iterable[str]) -> str:
-    """The API docs' policy: their own files too, plus the inline script and styles Swagger UI and ReDoc need."""
-    return "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self' 'unsafe-inline'",
-            "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data:",
-            "worker-src 'self' blob:",
-            "connect-src 'self'",
-            _frame_ancestors(frame_ancestors),
-            "base-uri 'none'",
         ]
     )
 
@@ -62,7 +52,7 @@ class SecurityHeaders:
         sources = tuple(frame_ancestors)
         common = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
         self._headers = [("Content-Security-Policy", content_security_policy(sources)), *common]
-        self._docs_headers = [("Content-Security-Policy", docs_content_security_policy(sources)), *common]
+        self._docs_headers = [("Content-Security-Policy", content_security_policy(sources, docs=True)), *common]
         self._docs = set(docs_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

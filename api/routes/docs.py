@@ -18,27 +18,31 @@ router = APIRouter(include_in_schema=False)
 router.mount(ASSETS_PATH, StaticFiles(directory=ASSETS), name="docs-assets")
 
 
-def _asset(request: Request, name: str) -> str:
-    return f"{request.scope.get('root_path', '')}{ASSETS_PATH}/{name}"
+def _urls(request: Request, *assets: str) -> list[str]:
+    """The schema's URL, then each asset's, under the app's root path."""
+    root = request.scope.get("root_path", "")
+    return [f"{root}{request.app.openapi_url}", *(f"{root}{ASSETS_PATH}/{name}" for name in assets)]
 
 
 @router.get(SWAGGER_PATH)
 def swagger_ui(request: Request) -> HTMLResponse:
+    schema, script, style, icon = _urls(request, "swagger-ui-bundle.js", "swagger-ui.css", "favicon.png")
     return get_swagger_ui_html(
-        openapi_url=f"{request.scope.get('root_path', '')}{request.app.openapi_url}",
+        openapi_url=schema,
         title=f"{request.app.title} - API docs",
-        swagger_js_url=_asset(request, "swagger-ui-bundle.js"),
-        swagger_css_url=_asset(request, "swagger-ui.css"),
-        swagger_favicon_url=_asset(request, "favicon.png"),
+        swagger_js_url=script,
+        swagger_css_url=style,
+        swagger_favicon_url=icon,
     )
 
 
 @router.get(REDOC_PATH)
 def redoc(request: Request) -> HTMLResponse:
+    schema, script, icon = _urls(request, "redoc.standalone.js", "favicon.png")
     return get_redoc_html(
-        openapi_url=f"{request.scope.get('root_path', '')}{request.app.openapi_url}",
+        openapi_url=schema,
         title=f"{request.app.title} - API reference",
-        redoc_js_url=_asset(request, "redoc.standalone.js"),
-        redoc_favicon_url=_asset(request, "favicon.png"),
+        redoc_js_url=script,
+        redoc_favicon_url=icon,
         with_google_fonts=False,
     )
