@@ -131,3 +131,18 @@ def test_while_the_service_starts_up_the_page_says_so_and_asks_again_by_itself(p
     expect(answer.locator(".passage").first).to_contain_text("as a pill", timeout=ANSWER_WAIT_MS)
     assert len(calls) == 2
     expect(page.get_by_label("Your question")).to_be_focused()
+
+
+def test_an_error_after_earlier_answers_shows_its_retry_and_helpline_above_the_box(
+    sized_page: Page, live_url: str
+) -> None:
+    sized_page.goto(live_url)
+    for question in QUESTIONS[:2]:
+        ask(sized_page, question)
+    sized_page.route("**/v1/ask", lambda route: route.abort("internetdisconnected"))
+    error = ask(sized_page, QUESTIONS[3])
+    at = first_line(sized_page, error)
+    assert at["top"] >= 0 and at["bottom"] <= at["boxTop"], at
+    retry = error.get_by_role("button", name="Retry").bounding_box()
+    call = error.locator("a.call").bounding_box()
+    assert retry and call and call["y"] + call["height"] <= at["boxTop"], (retry, call, at)
