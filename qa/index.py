@@ -105,7 +105,9 @@ def read_manifest(build: Path) -> Manifest:
     try:
         return Manifest.model_validate_json((build / "manifest.json").read_bytes())
     except (OSError, ValidationError) as exc:
-        raise IndexCorrupt(f"The index manifest in {build} is unreadable ({type(exc).__name__}). Run `qa index build`.") from None
+        raise IndexCorrupt(
+            f"The index manifest in {build} is unreadable ({type(exc).__name__}). Run `qa index build`."
+        ) from None
 
 
 def check_fresh(manifest: Manifest, settings: Settings, corpus: Corpus) -> None:
