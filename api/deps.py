@@ -1,21 +1,23 @@
 """The app's typed state and the dependencies through which routes reach it."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 
-from qa.answer import Answer
-from qa.index import Index
-from qa.reindex import Reindexer
-from qa.service import QAService
+from api.startup import Startup
+from qa.errors import QAError
 from qa.settings import Settings
 
-if TYPE_CHECKING:  # api.metrics reads the state through these dependencies
+if TYPE_CHECKING:  # loaded in the background at start-up, so the port opens without them
     from api.metrics import Metrics
+    from qa.answer import Answer
+    from qa.index import Index
+    from qa.reindex import Reindexer
+    from qa.service import QAService
 
-Asker = Callable[[str, int], Awaitable[Answer]]
+Asker = Callable[[str, int], Awaitable["Answer"]]
 
 
 @dataclass
@@ -24,10 +26,13 @@ class AppState:
 
     settings: Settings
     metrics: "Metrics"
-    preloaded_index: Index | None = None
-    service: QAService | None = None
+    preloaded_index: "Index | None" = None
+    load_in_background: bool = False
+    on_startup_failure: Callable[[QAError], None] = lambda error: None
+    startup: Startup = field(default_factory=Startup)
+    service: "QAService | None" = None
     ask: Asker | None = None
-    reindexer: Reindexer | None = None
+    reindexer: "Reindexer | None" = None
 
 
 def app_state(app: FastAPI) -> AppState:
@@ -43,34 +48,45 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
+class NotReady(HTTPException):
+    """The app is starting up (or failed to); answered as a 503 ErrorBody by api/errors.py."""
+
+    code = "starting_up"
+
+
+def _not_ready(state: AppState) -> NotReady:
+    return NotReady(status_code=503, detail=f"{state.startup.detail} Try again in a moment.")
+
+
 def get_settings(state: StateDep) -> Settings:
     return state.settings
 
 
-def _loading() -> HTTPException:
-    return HTTPException(status_code=503, detail="The index is still loading; try again in a moment.")
-
-
-def get_service(state: StateDep) -> QAService:
+def get_service(state: StateDep) -> "QAService":
     if state.service is None:
-        raise _loading()
+        raise _not_ready(state)
     return state.service
 
 
 def get_asker(state: StateDep) -> Asker:
     """Answers a question through the micro-batcher when it is on, else directly."""
     if state.ask is None:
-        raise _loading()
+        raise _not_ready(state)
     return state.ask
 
 
-def get_reindexer(state: StateDep) -> Reindexer:
+def get_reindexer(state: StateDep) -> "Reindexer":
     if state.reindexer is None:
-        raise _loading()
+        raise _not_ready(state)
     return state.reindexer
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ServiceDep = Annotated[QAService, Depends(get_service)]
-AskerDep = Annotated[Asker, Depends(get_asker)]
-ReindexerDep = Annotated[Reindexer, Depends(get_reindexer)]
+if TYPE_CHECKING:
+    ServiceDep = Annotated[QAService, Depends(get_service)]
+    AskerDep = Annotated[Asker, Depends(get_asker)]
+    ReindexerDep = Annotated[Reindexer, Depends(get_reindexer)]
+else:  # FastAPI reads these at run time, before the service's modules are imported
+    ServiceDep = Annotated[object, Depends(get_service)]
+    AskerDep = Annotated[object, Depends(get_asker)]
+    ReindexerDep = Annotated[object, Depends(get_reindexer)]

@@ -1,9 +1,11 @@
-"""Build the FastAPI app from a Settings object; the lifespan loads the index once."""
+"""Build the FastAPI app from a Settings object; the lifespan loads the index once, maybe in the background."""
 
+import asyncio
 import logging
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -14,50 +16,102 @@ from api.deps import AppState, app_state
 from api.errors import install_error_handlers
 from api.head import HeadAsGet
 from api.limits import install_limits, limit_responses
-from api.routes import admin, ask, documents, health, web
+from api.routes import admin, ask, docs, documents, health, web
 from api.schemas import ask_request_model
 from api.security import SecurityHeaders
-from qa.answer import Answer
+from api.startup import in_daemon_thread
 from qa.batching import MicroBatcher
-from qa.index import Index, ensure_index
-from qa.reindex import Reindexer, watching
-from qa.service import QAService
+from qa.errors import QAError
 from qa.settings import Settings
+
+if TYPE_CHECKING:  # the heavy modules load in the lifespan, so `qa serve` opens its port sooner
+    from qa.answer import Answer
+    from qa.index import Index
+    from qa.service import QAService
 
 log = logging.getLogger("api")
 
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+async def _serve(app: FastAPI, started: asyncio.Event) -> None:
+    """Build or load the index, then answer and watch for new builds until cancelled at shutdown."""
     state = app_state(app)
-    settings = state.settings
-    service = QAService(settings, state.preloaded_index or ensure_index(settings))
+    settings, startup = state.settings, state.startup
+
+    def open_service() -> "QAService":
+        # Imported here, in the thread: these imports alone take seconds and must not hold up the port.
+        from qa.index import ensure_index
+        from qa.service import QAService
+
+        index = state.preloaded_index or ensure_index(settings, on_build=lambda: startup.enter("building"))
+        startup.enter("loading")
+        return QAService(settings, index)
+
+    try:
+        service = await in_daemon_thread(open_service)
+    except Exception as error:
+        if not isinstance(error, QAError):
+            log.exception("Start-up failed unexpectedly.")
+            error = QAError(f"Start-up failed unexpectedly ({type(error).__name__}: {error}).")
+        startup.fail(error)
+        started.set()
+        state.on_startup_failure(error)
+        return
+    from qa.reindex import Reindexer, watching  # already imported by the thread
+
     state.preloaded_index = None  # from now on the service holds the live index
     if settings.micro_batching:
         batcher: MicroBatcher[tuple[str, int], Answer] = MicroBatcher(
             service.ask_many, settings.batch_max, settings.batch_workers
         )
 
-        async def ask_question(question: str, top_k: int) -> Answer:
+        async def ask_question(question: str, top_k: int) -> "Answer":
             return await batcher.submit((question, top_k))
     else:
 
-        async def ask_question(question: str, top_k: int) -> Answer:
+        async def ask_question(question: str, top_k: int) -> "Answer":
             return service.ask(question, top_k)
 
     state.ask = ask_question
     state.service = service
     state.reindexer = Reindexer(service)
+    startup.enter("ready")
+    started.set()
     log.info("Ready: index %s, %d passages.", service.index.manifest.build_id, service.index.manifest.passages)
     async with watching(state.reindexer, settings.index_watch_seconds):
+        await asyncio.Event().wait()  # until cancelled
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state = app_state(app)
+    started = asyncio.Event()
+    serving = asyncio.create_task(_serve(app, started))
+    if not state.load_in_background:
+        await started.wait()
+        if state.startup.error:
+            raise state.startup.error
+    try:
         yield
-    state.service = state.ask = state.reindexer = None
+    finally:
+        serving.cancel()
+        with suppress(asyncio.CancelledError):
+            await serving
+        state.service = state.ask = state.reindexer = None
 
 
-def create_app(settings: Settings | None = None, index: Index | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    index: "Index | None" = None,
+    *,
+    load_in_background: bool = False,
+    on_startup_failure: Callable[[QAError], None] | None = None,
+) -> FastAPI:
     """The whole HTTP app; tests pass their own settings, `qa serve` reads the environment.
 
-    `index`, when given, is served instead of loading the settings' index at start-up.
+    `index`, when given, is served instead of loading the settings' index at start-up. With
+    `load_in_background` (`qa serve`) the app answers at once: /healthz 200, /readyz and questions
+    503 saying what it is doing, until the index is built or loaded; `on_startup_failure` is then
+    told if that fails. Otherwise start-up waits for the index (and raises its error).
     """
     settings = settings or Settings()
     app = FastAPI(
@@ -66,8 +120,17 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
         summary="Verbatim passages from trusted cancer information, with the helpline as the human fallback.",
         lifespan=_lifespan,
         responses=limit_responses(settings),
+        docs_url=None,  # served by api/routes/docs.py from packaged assets instead of a CDN
+        redoc_url=None,
     )
-    state = AppState(settings, metrics.Metrics(lambda: state.service), preloaded_index=index)
+    state = AppState(
+        settings,
+        metrics.Metrics(lambda: state.service),
+        preloaded_index=index,
+        load_in_background=load_in_background,
+    )
+    if on_startup_failure is not None:
+        state.on_startup_failure = on_startup_failure
     app.state.qa = state
     install_error_handlers(app)
     app.add_middleware(HeadAsGet)
@@ -85,10 +148,10 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
     app.add_middleware(
         SecurityHeaders,
         frame_ancestors=settings.frame_ancestors,
-        csp_exempt=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url),
+        docs_paths=(docs.SWAGGER_PATH, docs.REDOC_PATH),
     )
     app.include_router(ask.router(ask_request_model(settings)))
-    for module in (documents, health, web):
+    for module in (documents, health, web, docs):
         app.include_router(module.router)
     if settings.admin_token is not None:
         # Without a token the admin endpoint does not exist at all, not even in the schema.

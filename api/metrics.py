@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
@@ -10,7 +11,9 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 
 from api.access_log import Exchange
 from api.deps import StateDep
-from qa.service import QAService
+
+if TYPE_CHECKING:  # loaded in the background at start-up, so the port opens without it
+    from qa.service import QAService
 
 router = APIRouter(tags=["operations"])
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -20,7 +23,7 @@ _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.
 class _IndexCollector:
     """Index size and age, read from the live index when Prometheus scrapes."""
 
-    def __init__(self, service: Callable[[], QAService | None]) -> None:
+    def __init__(self, service: Callable[[], "QAService | None"]) -> None:
         self.service = service
 
     def collect(self) -> Iterator[Metric]:
@@ -40,7 +43,7 @@ class Metrics:
     Labels are route templates (never raw paths) and statuses: no question text, bounded cardinality.
     """
 
-    def __init__(self, service: Callable[[], QAService | None]) -> None:
+    def __init__(self, service: Callable[[], "QAService | None"]) -> None:
         self.registry = CollectorRegistry()
         labels = ("method", "route", "status")
         self.requests = Counter("qa_http_requests", "HTTP requests.", labels, registry=self.registry)

@@ -48,42 +48,50 @@ def ask_request_model(settings: Settings) -> type[AskRequest]:
 class Highlight(BaseModel):
     """Offsets, within the passage text, of a sentence that best answers the question."""
 
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
+    start: int = Field(ge=0, description="Offset of the sentence's first character in the passage text.")
+    end: int = Field(ge=0, description="Offset just past the sentence's last character.")
 
 
 class PassageOut(BaseModel):
     """A verbatim passage: `text == document.text[start:end]`."""
 
-    id: str
-    text: str
-    score: float
-    document_id: str
-    title: str | None
-    url: str | None
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
-    publisher: str | None
-    last_revised: str | None
-    copyright: str | None
+    id: str = Field(description="Stable id of the passage within the index build.")
+    text: str = Field(description="The passage, word for word as in the document.")
+    score: float = Field(description="Hybrid relevance score; higher is better, comparable within one answer.")
+    document_id: str = Field(description="The document it comes from (GET /v1/documents/{id}).")
+    title: str | None = Field(description="The document's title, if known.")
+    url: str | None = Field(description="Where the document is published, if known.")
+    start: int = Field(ge=0, description="Offset of the passage's first character in the document text.")
+    end: int = Field(ge=0, description="Offset just past the passage's last character.")
+    publisher: str | None = Field(description="Who published the document, if known.")
+    last_revised: str | None = Field(description="When the document was last revised, if known.")
+    copyright: str | None = Field(description="The document's copyright notice, if any.")
     kind: str = Field(description="'content', or 'reference' for the source list")
-    highlights: list[Highlight]
+    highlights: list[Highlight] = Field(description="The sentences that best answer the question, in the passage.")
 
 
 class Helpline(BaseModel):
-    name: str
-    phone: str
-    tel: str
-    hours: str
+    """People to talk to, given with every answer."""
+
+    name: str = Field(description="Who answers the helpline.")
+    phone: str = Field(description="The number as people write it.")
+    tel: str = Field(description="A tel: link that dials it.")
+    hours: str = Field(description="When it can be reached.")
 
 
 class AskResponse(BaseModel):
+    """Passages that answer the question, or a refusal; the helpline and disclaimer come with both."""
+
     question: str = Field(description="The question as it was understood (normalized).")
-    answered: bool
-    passages: list[PassageOut]
-    disclaimer: str
-    helpline: Helpline
-    message: str
+    answered: bool = Field(description="False when our sources have no good answer; passages is then empty.")
+    passages: list[PassageOut] = Field(description="Verbatim passages, best first (at most top_k).")
+    disclaimer: str = Field(description="To show with every answer: general information, not medical advice.")
+    helpline: Helpline = Field(description="The human fallback, to show with every answer.")
+    message: str = Field(description="One sentence for the reader, in the question's language where we have it.")
+    language: str = Field(
+        description="ISO 639-1 code of the question's language, as detected; only documents in this language are "
+        "searched, and where there are none the message says so in this language (Spanish at least)."
+    )
     build_id: str = Field(
         description="The index build the passages come from; GET /v1/documents/{id}?build_id= returns the text"
         " they index into while that build is kept."
@@ -106,7 +114,7 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    status: str
+    status: str = Field(description="'ready', or while starting 'building' or 'loading' (the index), or 'failed'.")
     build_id: str | None = None
     passages: int | None = None
     detail: str | None = None

@@ -24,7 +24,7 @@ Type a question and press Enter; up and down arrows recall earlier ones. Command
   :copy N       copy passage N, word for word, to the clipboard{copy_file}
   :json         switch between this view and the API's JSON
   :help         this list
-  :q            leave (Ctrl-D or Ctrl-C also leave)"""
+  :q            leave (Ctrl-D also leaves; Ctrl-C clears the line being typed)"""
 
 
 class UsageError(Exception):
@@ -53,9 +53,9 @@ class Chat:
     def handle(self, line: str) -> bool:
         """Act on one line of input; False when the session should end."""
         line = line.strip()
-        if line in QUIT:
-            return False
         name, _, argument = line.partition(" ")
+        if name in QUIT:  # ":q" followed by anything still leaves
+            return False
         try:
             if line and not line.startswith(":"):
                 self.ask(line)
@@ -140,11 +140,13 @@ class Chat:
 
 
 def prompt_lines(session: "PromptSession[str]") -> Iterator[str]:
-    """Lines typed at the prompt, until Ctrl-D or Ctrl-C."""
+    """Lines typed at the prompt, until Ctrl-D; Ctrl-C drops the line being typed, as in a shell."""
     while True:
         try:
             yield session.prompt(PROMPT)
-        except (EOFError, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
             return
 
 
@@ -160,7 +162,7 @@ def input_lines(console: Console) -> Iterator[str]:
 
 
 def run_chat(source: AnswerSource, settings: Settings, top_k: int, console: Console) -> None:
-    """Answer each line until :q or the end of input; Ctrl-C leaves cleanly even mid-answer."""
+    """Answer each line until :q or the end of input; Ctrl-C while an answer is on its way leaves cleanly."""
     chat = Chat(source, settings, top_k, console)
     chat.say(f"Answers from the {source.description}. Type a question; :help lists commands, :q leaves.")
     try:

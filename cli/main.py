@@ -28,6 +28,10 @@ TopKOpt = Annotated[
     int | None,
     typer.Option("--top-k", min=1, help="How many passages (default QA_TOP_K_DEFAULT, at most QA_TOP_K_MAX)."),
 ]
+LOADING_HINT = (
+    "Loading the index and the model (a few seconds on each `qa ask`). To keep them loaded, use `qa chat`, "
+    "or start `qa serve` and ask it with `qa ask --url http://127.0.0.1:8000`."
+)
 EXIT_CODES: list[tuple[type[QAError], int]] = [
     (QuestionError, 2),
     (CorpusError, 2),
@@ -82,38 +86,44 @@ def serve(
     corpus: CorpusOpt = None,
     index_dir: IndexDirOpt = None,
 ) -> None:
-    """Start the HTTP service, building the index first if needed."""
+    """Start the HTTP service; it answers /healthz at once and questions once the index is built or loaded."""
     import uvicorn
-
-    from qa.index import ensure_index
 
     configure_logging()
     settings = settings_for(corpus, index_dir)
-    try:
-        index = ensure_index(settings)
-    except QAError as error:
-        fail(error)
-    if workers == 1:
-        from api.main import create_app
+    # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_config": LOG_CONFIG,
+        "proxy_headers": False,
+    }
+    if workers > 1:
+        from qa.index import ensure_index
 
-        # One process: serve the index just checked rather than loading it a second time.
-        target: Any = create_app(settings, index)
-    else:
-        # Each worker process makes its own app from the environment (the index is memory-mapped).
+        # Build once here, not in every worker; each worker then loads the (memory-mapped) index itself.
+        try:
+            ensure_index(settings)
+        except QAError as error:
+            fail(error)
         os.environ["QA_CORPUS"] = str(settings.corpus)
         os.environ["QA_INDEX_DIR"] = str(settings.index_dir)
-        target = "api.main:create_app"
-    # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
-    uvicorn.run(
-        target,
-        factory=workers > 1,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_config=LOG_CONFIG,
-        proxy_headers=False,
-    )
+        uvicorn.run("api.main:create_app", factory=True, workers=workers, **options)
+        return
+    from api.deps import app_state
+    from api.main import create_app
+
+    def shut_down(error: QAError) -> None:
+        server.should_exit = True  # a graceful stop; the error is reported below, with its exit code
+
+    # One process: the port opens at once and the index is built or loaded behind it.
+    app = create_app(settings, load_in_background=True, on_startup_failure=shut_down)
+    server = uvicorn.Server(uvicorn.Config(app, **options))
+    server.run()
+    startup_error = app_state(app).startup.error
+    if startup_error:
+        fail(startup_error)
 
 
 @index_app.command("build")
@@ -150,6 +160,8 @@ def ask(
     count = top_k_for(top_k, settings)
     try:
         normalize_question(question, settings.question_max_chars)  # refuse an empty question before loading anything
+        if not url:
+            Console(stderr=True, soft_wrap=True).print(LOADING_HINT, style="dim", highlight=False)
         with open_source(settings, url) as source:
             answer = source.ask(question, count)
     except QAError as error:

@@ -23,6 +23,20 @@ REFUSED_MESSAGE = (
     "A trained cancer information specialist can help: call 1-800-227-2345 any time, day or night, "
     "or use live chat on weekdays, 7:00 am - 6:30 pm CT."
 )
+# When the corpus has no document in the question's language: the message and disclaimer in that language.
+NO_DOCUMENTS_IN_LANGUAGE = {
+    "es": (
+        "Lo sentimos: todavía no tenemos información sobre el cáncer en español, así que no podemos responder "
+        "a su pregunta. Un especialista en información sobre el cáncer puede ayudarle: llame al 1-800-227-2345, "
+        "a cualquier hora del día o de la noche.",
+        "Este servicio cita sus fuentes palabra por palabra y ofrece información general, no consejo médico. "
+        "Hable de cualquier información con su médico, que conoce su situación.",
+    ),
+}
+NO_DOCUMENTS_MESSAGE = (
+    "We have no cancer information in the language of your question yet. "
+    "A trained cancer information specialist can help: call 1-800-227-2345 any time, day or night."
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,7 @@ class Answer:
     passages: list[AnswerPassage]
     message: str
     build_id: str
+    language: str
     disclaimer: str = DISCLAIMER
     helpline: dict[str, str] = field(default_factory=lambda: dict(HELPLINE))
 
@@ -79,12 +94,20 @@ def answer_passage(hit: Hit, doc: Document) -> AnswerPassage:
     )
 
 
-def assemble(question: str, answered: bool, hits: list[Hit], documents: dict[str, Document], build_id: str) -> Answer:
+def assemble(
+    question: str, answered: bool, hits: list[Hit], documents: dict[str, Document], build_id: str, language: str
+) -> Answer:
     """An Answer from ranked hits of build `build_id`; a refused question carries no passages at all."""
     if not answered:
-        return Answer(question=question, answered=False, passages=[], message=REFUSED_MESSAGE, build_id=build_id)
+        return Answer(question, False, [], REFUSED_MESSAGE, build_id=build_id, language=language)
     passages = [answer_passage(hit, documents[hit.passage.document_id]) for hit in hits]
-    return Answer(question=question, answered=True, passages=passages, message=ANSWERED_MESSAGE, build_id=build_id)
+    return Answer(question, True, passages, ANSWERED_MESSAGE, build_id=build_id, language=language)
+
+
+def no_documents_in(question: str, language: str, build_id: str) -> Answer:
+    """The reply, in the visitor's language where we have it, when no document is in that language."""
+    message, disclaimer = NO_DOCUMENTS_IN_LANGUAGE.get(language, (NO_DOCUMENTS_MESSAGE, DISCLAIMER))
+    return Answer(question, False, [], message, build_id=build_id, language=language, disclaimer=disclaimer)
 
 
 def _span(span: Span) -> dict[str, int]:

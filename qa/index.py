@@ -18,7 +18,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -105,7 +105,9 @@ def read_manifest(build: Path) -> Manifest:
     try:
         return Manifest.model_validate_json((build / "manifest.json").read_bytes())
     except (OSError, ValidationError) as exc:
-        raise IndexCorrupt(f"The index manifest in {build} is unreadable ({type(exc).__name__}). Run `qa index build`.") from None
+        raise IndexCorrupt(
+            f"The index manifest in {build} is unreadable ({type(exc).__name__}). Run `qa index build`."
+        ) from None
 
 
 def check_fresh(manifest: Manifest, settings: Settings, corpus: Corpus) -> None:
@@ -147,13 +149,15 @@ def load_index(settings: Settings, corpus: Corpus | None = None) -> Index:
     return Index(manifest, corpus, passages, dense, vectors, sentence_vectors, lexical, speller, build)
 
 
-def ensure_index(settings: Settings) -> Index:
-    """Load the live build, building it first when it is missing or stale (and saying so)."""
+def ensure_index(settings: Settings, on_build: Callable[[], None] | None = None) -> Index:
+    """Load the live build, building it first when it is missing or stale (and saying so, also to `on_build`)."""
     corpus = load_corpus(settings.corpus)
     try:
         return load_index(settings, corpus)
     except (IndexMissing, IndexStale) as exc:
         log.warning("%s Building a new index in %s.", exc, settings.index_dir)
+    if on_build:
+        on_build()
     build_index(settings, corpus)
     return load_index(settings, corpus)
 

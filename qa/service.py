@@ -2,15 +2,16 @@
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cachetools import LRUCache
 
-from qa.answer import Answer, assemble
+from qa.answer import Answer, assemble, no_documents_in
 from qa.documents import Corpus
 from qa.embedding import Encoder, load_encoder
 from qa.errors import BuildGone
 from qa.index import Index
+from qa.language import corpus_languages, question_language
 from qa.questions import encoder_inputs, normalize_question, question_parts
 from qa.refusal import MODEL_FILE, RefusalModel
 from qa.retrieval import Evidence, Method, Retriever, merge_evidence
@@ -23,6 +24,7 @@ class Snapshot:
 
     index: Index
     retriever: Retriever
+    languages: dict[str, str]  # each document's language, by id
 
 
 class QAService:
@@ -77,7 +79,8 @@ class QAService:
 
     def _snapshot_of(self, index: Index) -> Snapshot:
         settings = self.settings
-        return Snapshot(index, Retriever(index, self._method, settings.lexical_weight, settings.sentence_weight))
+        retriever = Retriever(index, self._method, settings.lexical_weight, settings.sentence_weight)
+        return Snapshot(index, retriever, corpus_languages(index.corpus, settings))
 
     def ask(self, question: str, top_k: int | None = None) -> Answer:
         return self.ask_many([(question, top_k or self.settings.top_k_default)])[0]
@@ -89,11 +92,15 @@ class QAService:
         questions = [normalize_question(q, self.settings.question_max_chars) for q, _ in requests]
         keys = [(build, q.casefold(), k) for q, (_, k) in zip(questions, requests, strict=True)]
         answers: list[Answer | None] = [self._cached(key) for key in keys]
+        languages = [question_language(q, self.settings) for q in questions]
+        for i, language in enumerate(languages):
+            if answers[i] is None and language not in snapshot.languages.values():
+                answers[i] = no_documents_in(questions[i], language, build)
         missing = [i for i, a in enumerate(answers) if a is None]
         if missing:
             evidence = self.evidence(snapshot, [questions[i] for i in missing], max(keys[i][2] for i in missing))
             for i, found in zip(missing, evidence, strict=True):
-                answers[i] = self._answer(snapshot, questions[i], found, keys[i][2])
+                answers[i] = self._answer(snapshot, questions[i], found, keys[i][2], languages[i])
                 self._store(keys[i], answers[i])  # type: ignore[arg-type]
         return [a for a in answers if a is not None]
 
@@ -118,10 +125,13 @@ class QAService:
         found = iter(snapshot.retriever.search(vectors, flat, top_k))
         return [[next(found) for _ in group] for group in parts]
 
-    def _answer(self, snapshot: Snapshot, question: str, evidence: Evidence, top_k: int) -> Answer:
-        answered = self.refusal.answers(evidence)
+    def _answer(self, snapshot: Snapshot, question: str, evidence: Evidence, top_k: int, language: str) -> Answer:
+        # Only passages of documents in the question's language count (all of them in a one-language corpus).
+        hits = [hit for hit in evidence.hits if snapshot.languages[hit.passage.document_id] == language]
+        evidence = replace(evidence, hits=hits)
+        answered = bool(hits) and self.refusal.answers(evidence)
         index = snapshot.index
-        return assemble(question, answered, evidence.hits[:top_k], index.corpus.documents, index.manifest.build_id)
+        return assemble(question, answered, hits[:top_k], index.corpus.documents, index.manifest.build_id, language)
 
     def _cached(self, key: tuple[str, str, int]) -> Answer | None:
         if self._cache is None:

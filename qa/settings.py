@@ -132,6 +132,34 @@ class Settings(BaseSettings):
     index_watch_seconds: float = Field(
         2.0, ge=0, description="How often a server checks for a build made by `qa index build`; 0 turns it off."
     )
+    document_language: str = Field("en", description="Language (ISO 639-1) of documents whose metadata names none.")
+    question_languages: list[str] = Field(
+        default_factory=lambda: [
+            "en",
+            "es",
+            "fr",
+            "de",
+            "it",
+            "pt",
+            "zh",
+            "ar",
+            "vi",
+            "ko",
+            "ru",
+            "tl",
+            "ja",
+            "hi",
+            "pl",
+        ],
+        description="The languages a question may be detected in (ISO 639-1); py3langid chooses among these only.",
+    )
+    language_min_confidence: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Below this detector probability a question counts as in document_language"
+        " (README, Languages: 0 of 131 English train questions misdetected at 0.5-0.9).",
+    )
     rate_limit: str | None = Field(None, description="Per-client limit such as '60/minute'; off when unset.")
     max_body_bytes: int = Field(16384, ge=1024)
     trusted_proxies: list[str] = Field(default_factory=list)
@@ -183,7 +211,7 @@ class Settings(BaseSettings):
     @classmethod
     def _corpus_exists(cls, path: Path) -> Path:
         if not path.exists():
-            raise ValueError(f"{path} does not exist")
+            raise ValueError(f"Corpus not found at {path}. Set QA_CORPUS or pass --corpus.")
         return path
 
     @field_validator("model")

@@ -12,6 +12,7 @@ def router(body_model: type[AskRequest]) -> APIRouter:
     routes = APIRouter(prefix="/v1", tags=["questions"])
 
     async def ask(body: AskRequest, request: Request, settings: SettingsDep, ask_question: AskerDep) -> AskResponse:
+        """Verbatim passages that answer the question, best first, or a refusal; the helpline comes with both."""
         question = normalize_question(body.question, settings.question_max_chars)
         request.state.question = question
         answer = await ask_question(question, body.top_k)
@@ -25,6 +26,18 @@ def router(body_model: type[AskRequest]) -> APIRouter:
         ask,
         methods=["POST"],
         response_model=AskResponse,
-        responses={422: {"model": ValidationErrorBody | ErrorBody, "description": "Invalid question or top_k"}},
+        responses={
+            200: {"description": "The passages, or a refusal with the helpline (`answered` says which)"},
+            415: {"model": ErrorBody, "description": "The body is not sent as Content-Type: application/json"},
+            422: {
+                "model": ValidationErrorBody | ErrorBody,
+                "description": "Malformed or too deeply nested JSON, unknown fields, or an invalid question or top_k",
+            },
+            429: {"model": ErrorBody, "description": "Over the per-client rate limit (QA_RATE_LIMIT); see Retry-After"},
+            503: {
+                "model": ErrorBody,
+                "description": "Starting up: the index is being built or loaded; see GET /readyz",
+            },
+        },
     )
     return routes

@@ -19,7 +19,9 @@ router = APIRouter(prefix="/v1", tags=["documents"])
 def get_document(
     document_id: str,
     service: ServiceDep,
-    build_id: str | None = Query(None, description="The `build_id` of an answer: the text as of that build."),
+    build_id: str | None = Query(
+        None, min_length=1, description="The `build_id` of an answer: the text as of that build."
+    ),
 ) -> DocumentOut:
     """The document as the live build (or the build an answer names) holds it; ids may contain '/'."""
     doc = service.corpus_of(build_id).get(document_id)

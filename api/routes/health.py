@@ -15,12 +15,16 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "Starting up (building or loading the index), or failed"}},
+)
 def readyz(state: StateDep) -> JSONResponse:
-    """200 only once the index is loaded and questions can be answered."""
+    """200 only once the index is loaded and questions can be answered; until then 503 says what is happening."""
     service = state.service
     if service is None:
-        body = Readiness(status="loading", detail="The index is not loaded yet.")
+        body = Readiness(status=state.startup.phase, detail=state.startup.detail)
         return JSONResponse(body.model_dump(), status_code=503)
     manifest = service.index.manifest
     return JSONResponse(Readiness(status="ready", build_id=manifest.build_id, passages=manifest.passages).model_dump())

@@ -5,6 +5,8 @@
 (() => {
   const ASK_URL = "v1/ask";
   const TIMEOUT_MS = 20000;
+  const STARTING_RETRY_MS = 3000; // while the service starts up, ask again this often
+  const FOLD_CHARS = 160; // longer questions are shown folded to a few lines
   const HELPLINE = { phone: "1-800-227-2345", tel: "tel:18002272345" };
   const PROBLEMS = {
     network: { text: "We couldn't reach the service. Please check your internet connection and try again.", retry: true },
@@ -12,6 +14,7 @@
     413: { text: "That question is too long to send. Please shorten it and ask again.", retry: false },
     429: { text: "You have asked many questions in a short time. Please wait a moment, then try again.", retry: true },
     503: { text: "The service is starting up or busy. Please try again in a moment.", retry: true },
+    starting: { text: "The service is starting up. Your question will be asked again in a few seconds.", retry: true, auto: true },
     server: { text: "Something went wrong on our side. Please try again.", retry: true },
   };
 
@@ -21,6 +24,19 @@
   const hintText = hint.textContent;
   const intro = document.getElementById("intro");
   const conversation = document.getElementById("conversation");
+  const toAnswer = document.getElementById("to-answer");
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+  // The question box is sticky: its height is kept in a CSS variable so the newest exchange can fill the
+  // rest of the screen and be scrolled to the top above the box (see .exchange:last-child in app.css).
+  new ResizeObserver(() => {
+    document.documentElement.style.setProperty("--ask-form-height", `${form.offsetHeight}px`);
+  }).observe(form);
+
+  /** Bring an exchange's question and the start of its answer into view, above the question box. */
+  function bringIntoView(exchange) {
+    exchange.scrollIntoView({ block: "start", behavior: reducedMotion.matches ? "auto" : "smooth" });
+  }
 
   /** An element with attributes and children; strings become text nodes. */
   function el(tag, attributes = {}, children = []) {
@@ -57,7 +73,7 @@
     }
   }
 
-  function passageView(passage) {
+  function passageView(passage, number, count) {
     const name = passage.title || passage.publisher || "Source document";
     const url = passage.url && webUrl(passage.url);
     const source = url
@@ -65,7 +81,9 @@
           [name, el("span", { class: "visually-hidden" }, [" (opens in a new tab)"])])
       : el("cite", {}, [name]);
     const revised = passage.last_revised ? [`, last revised ${passage.last_revised}`] : [];
-    return el("li", { class: "passage" }, [
+    // Focusable, so keyboard users can step through the passages with Tab.
+    return el("li", { class: "passage", tabindex: "0" }, [
+      el("span", { class: "visually-hidden" }, [`Passage ${number} of ${count}: `]),
       el("blockquote", {}, [highlighted(passage.text, passage.highlights || [])]),
       el("p", { class: "source" }, ["From ", source, ...revised]),
     ]);
@@ -81,17 +99,22 @@
   }
 
   function answerView(answer) {
+    // The reply may be in the visitor's language (a Spanish question gets a Spanish reply).
+    const language = /^[a-z]{2,3}$/.test(answer.language || "") ? { lang: answer.language } : {};
     if (!answer.answered || answer.passages.length === 0) {
-      return el("div", { class: "answer refused" }, [
+      return el("div", { class: "answer refused", ...language }, [
         el("p", { class: "message" }, [answer.message]),
         helplineView(answer.helpline),
         el("p", { class: "disclaimer" }, [el("strong", {}, ["Please note: "]), answer.disclaimer]),
       ]);
     }
-    return el("div", { class: "answer" }, [
+    const count = answer.passages.length;
+    return el("div", { class: "answer", ...language }, [
       el("p", { class: "message" }, [answer.message]),
-      el("ol", { class: "passages", "aria-label": "Passages, best first" }, answer.passages.map(passageView)),
+      el("ol", { class: "passages", "aria-label": "Passages, best first" },
+        answer.passages.map((passage, i) => passageView(passage, i + 1, count))),
       el("p", { class: "disclaimer" }, [el("strong", {}, ["Please note: "]), answer.disclaimer]),
+      helplineView(answer.helpline),
     ]);
   }
 
@@ -102,7 +125,8 @@
       button.addEventListener("click", () => retry(view));
       view.append(button);
     }
-    view.append(el("p", { class: "fallback" }, ["You can also call the cancer helpline at ", el("a", { href: HELPLINE.tel }, [HELPLINE.phone]), "."]));
+    view.append(el("p", { class: "fallback" }, ["You can also call the cancer helpline:"]),
+      el("a", { class: "call", href: HELPLINE.tel }, [`Call ${HELPLINE.phone}`]));
     return view;
   }
 
@@ -117,6 +141,7 @@
       const reason = String(detail || "it could not be read").replace(/^Value error, /, "").replace(/\.$/, "");
       return { text: `Please check your question: ${reason}.`, retry: false };
     }
+    if (response.status === 503 && body?.code === "starting_up") return PROBLEMS.starting;
     const wait = response.headers.get("Retry-After");
     if (response.status === 429 && /^\d+$/.test(wait || "")) {
       return { text: `You have asked many questions in a short time. Please wait ${wait} seconds, then try again.`, retry: true };
@@ -155,7 +180,29 @@
       exchange.focus({ preventScroll: true });
       send(exchange, question, view);
     };
-    waiting.replaceWith(result.answer ? answerView(result.answer) : errorView(result.problem, retry));
+    const view = result.answer ? answerView(result.answer) : errorView(result.problem, retry);
+    waiting.replaceWith(view);
+    // While the service starts up, ask again by itself (without moving the reader's focus).
+    if (result.problem?.auto) setTimeout(() => view.isConnected && send(exchange, question, view), STARTING_RETRY_MS);
+    if (exchange === conversation.lastElementChild) {
+      bringIntoView(exchange);
+      toAnswer.hidden = false;
+    }
+  }
+
+  /** The question as asked; a long one is folded to a few lines, with a button to show it whole. */
+  function questionView(question) {
+    const text = el("span", { class: "question-text" }, [question]);
+    const heading = el("h2", { class: "question" }, [el("span", { class: "visually-hidden" }, ["You asked: "]), text]);
+    if (Array.from(question).length <= FOLD_CHARS) return [heading];
+    heading.classList.add("folded");
+    const toggle = el("button", { type: "button", class: "unfold secondary", "aria-expanded": "false" }, ["Show the whole question"]);
+    toggle.addEventListener("click", () => {
+      const folded = heading.classList.toggle("folded");
+      toggle.setAttribute("aria-expanded", String(!folded));
+      toggle.textContent = folded ? "Show the whole question" : "Fold the question";
+    });
+    return [heading, toggle];
   }
 
   function showHint(text) {
@@ -174,15 +221,21 @@
     }
     input.value = "";
     intro.hidden = true;
-    const exchange = el("article", { class: "exchange", tabindex: "-1" }, [
-      el("h2", { class: "question" }, [el("span", { class: "visually-hidden" }, ["You asked: "]), question]),
-    ]);
+    const exchange = el("article", { class: "exchange", tabindex: "-1" }, questionView(question));
     conversation.append(exchange);
-    exchange.scrollIntoView({ block: "start" });
+    bringIntoView(exchange);
     send(exchange, question);
   });
 
   input.addEventListener("input", () => showHint(hintText));
+
+  // Keyboard users jump from the question box to the newest answer, then Tab through its passages.
+  toAnswer.addEventListener("click", () => {
+    const latest = conversation.lastElementChild;
+    if (!latest) return;
+    latest.focus({ preventScroll: true });
+    bringIntoView(latest);
+  });
 
   for (const button of document.querySelectorAll(".example")) {
     button.addEventListener("click", () => {

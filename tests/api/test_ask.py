@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.answer import DISCLAIMER, HELPLINE
+from qa.answer import DISCLAIMER, HELPLINE, NO_DOCUMENTS_IN_LANGUAGE
 from qa.index import Index
 
 PILL = "Can I take immunotherapy as a pill?"
@@ -50,7 +50,9 @@ def test_an_off_topic_question_is_refused_with_the_helpline(client: TestClient) 
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_every_answer_carries_the_disclaimer_and_helpline(client: TestClient, question: str) -> None:
     answer = ask(client, question)
-    assert answer["disclaimer"] == DISCLAIMER and "not medical advice" in answer["disclaimer"]
+    # In the question's language where we have it (the Spanish one is in tests/api/test_language.py).
+    expected = NO_DOCUMENTS_IN_LANGUAGE.get(answer["language"], ("", DISCLAIMER))[1]
+    assert answer["disclaimer"] == expected
     assert answer["helpline"]["phone"] == "1-800-227-2345"
     assert answer["helpline"]["tel"] == "tel:18002272345"
     assert answer["message"]
@@ -148,12 +150,8 @@ BAD_BODIES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("trailing comma", {"content": b'{"question": "hi",}', "headers": JSON}, ["body", "JSON decode error"]),
     ("single quotes", {"content": b"{'question': 'hi'}", "headers": JSON}, ["body", "JSON decode error"]),
     ("not JSON at all", {"content": b"question=hi", "headers": JSON}, ["body", "JSON decode error"]),
-    ("form encoded", {"data": {"question": PILL}}, ["body"]),
-    (
-        "JSON as text/plain",
-        {"content": json.dumps({"question": PILL}).encode(), "headers": {"content-type": "text/plain"}},
-        ["body"],
-    ),
+    ("nested too deeply", {"content": b"[" * 5000, "headers": JSON}, ["json_invalid", "nested too deeply"]),
+    ("nested object too deeply", {"content": b'{"a":' * 3000, "headers": JSON}, ["json_invalid", "nested too deeply"]),
     ("lone surrogate escape", {"content": b'{"question": "\\ud800 pill"}', "headers": JSON}, ["question"]),
     ("invalid UTF-8", {"content": b'{"question": "\xff\xfe"}', "headers": JSON}, ["body"]),
 ]
@@ -170,6 +168,48 @@ def test_bad_input_is_a_422_with_a_json_body_that_says_what_is_wrong(
     assert body["detail"]
     for fragment in expected:
         assert fragment in json.dumps(body)
+
+
+NOT_JSON: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "text/plain",
+        {"content": json.dumps({"question": PILL}).encode(), "headers": {"content-type": "text/plain"}},
+        "text/plain",
+    ),
+    ("form encoded", {"data": {"question": PILL}}, "application/x-www-form-urlencoded"),
+    ("multipart", {"files": {"question": ("q.txt", PILL.encode())}}, "multipart/form-data"),
+    ("no content type", {"content": json.dumps({"question": PILL}).encode()}, "no Content-Type"),
+]
+
+
+@pytest.mark.parametrize(("body", "sent_as"), [(b, t) for _, b, t in NOT_JSON], ids=[n for n, _, _ in NOT_JSON])
+def test_a_body_not_sent_as_json_is_a_415_that_says_how_to_send_it(
+    client: TestClient, body: dict[str, Any], sent_as: str
+) -> None:
+    response = client.post("/v1/ask", **body)
+    assert response.status_code == 415, response.text
+    error = response.json()
+    assert error["code"] == "unsupported_media_type"
+    assert "Content-Type: application/json" in error["detail"] and sent_as in error["detail"]
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json; charset=utf-8", "application/problem+json", "APPLICATION/JSON"]
+)
+def test_json_media_types_with_parameters_or_suffixes_are_accepted(client: TestClient, content_type: str) -> None:
+    response = client.post("/v1/ask", content=json.dumps({"question": PILL}), headers={"content-type": content_type})
+    assert response.status_code == 200, response.text
+
+
+def test_the_schema_documents_every_status_and_field_of_ask(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    responses = schema["paths"]["/v1/ask"]["post"]["responses"]
+    assert {"200", "413", "415", "422", "429", "503"} <= set(responses)
+    assert all(response["description"] for response in responses.values())
+    components = schema["components"]["schemas"]
+    for model in ("AskRequest", "AskResponse", "PassageOut", "Highlight", "Helpline"):
+        undocumented = [name for name, field in components[model]["properties"].items() if not field.get("description")]
+        assert undocumented == [], model
 
 
 def test_an_oversized_body_is_refused_before_it_is_read(client: TestClient) -> None:

@@ -6,6 +6,7 @@ import shutil
 import pytest
 from fastapi.testclient import TestClient
 
+from api.deps import app_state
 from api.main import create_app
 from qa.index import Index, ensure_index
 from qa.settings import PROJECT_ROOT, Settings
@@ -108,7 +109,8 @@ def test_documents_stay_fetchable_as_of_an_earlier_build_and_unknown_builds_are_
     with TestClient(create_app(private.model_copy(update={"documents_kept_builds": 1}), built)) as client:
         answer = client.post("/v1/ask", json={"question": "What is immunotherapy?"}).json()
         assert answer["build_id"] == built.manifest.build_id
-        service = client.app.state.service  # type: ignore[attr-defined]
+        service = app_state(client.app).service  # type: ignore[arg-type]
+        assert service is not None
         service.swap(index)  # as a reindex does
         path = f"/v1/documents/{SLASHED_ID}"
         assert client.get(path).status_code == 404  # the live build has no such document

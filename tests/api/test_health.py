@@ -1,11 +1,16 @@
 """Liveness and readiness: /healthz while the process is up, /readyz only once the index is loaded."""
 
+import time
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from api.deps import app_state
 from api.main import create_app
+from qa.errors import IndexLoadError, QAError
 from qa.index import Index
 from qa.settings import Settings
+from tests.conftest import private_copy
 
 
 def test_healthz_is_ok(client: TestClient) -> None:
@@ -53,3 +58,53 @@ def test_head_works_wherever_get_does(client: TestClient) -> None:
         assert head.content == b""
         assert head.headers["content-type"] == got.headers["content-type"]
         assert head.headers["content-length"] == str(len(got.content))
+
+
+def wait_until_ready(client: TestClient) -> list[str]:
+    """The /readyz statuses seen until it says ready (the test's own timeout bounds the wait)."""
+    seen: list[str] = []
+    while not seen or seen[-1] != "ready":
+        status = client.get("/readyz").json()["status"]
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        time.sleep(0.05)
+    return seen
+
+
+def test_loading_in_the_background_the_app_answers_at_once_and_says_what_it_is_doing(
+    tmp_path: Path, settings: Settings, index: Index
+) -> None:
+    app = create_app(private_copy(tmp_path, settings), load_in_background=True)
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json() == {
+            "status": "loading",
+            "build_id": None,
+            "passages": None,
+            "detail": "Starting up: loading the index and the model.",
+        }
+        asked = client.post("/v1/ask", json={"question": "Can I take immunotherapy as a pill?"})
+        assert asked.status_code == 503
+        assert asked.json() == {
+            "detail": "Starting up: loading the index and the model. Try again in a moment.",
+            "code": "starting_up",
+        }
+        assert wait_until_ready(client) == ["loading", "ready"]
+        assert client.post("/v1/ask", json={"question": "Can I take immunotherapy as a pill?"}).status_code == 200
+
+
+def test_a_failed_background_start_is_reported_and_handed_to_the_caller(
+    tmp_path: Path, settings: Settings, index: Index
+) -> None:
+    copy = private_copy(tmp_path, settings)
+    (copy.index_dir / "CURRENT").write_text("20990101T000000000000Z")
+    failures: list[QAError] = []
+    with TestClient(create_app(copy, load_in_background=True, on_startup_failure=failures.append)) as client:
+        while not failures:
+            time.sleep(0.05)
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["status"] == "failed"
+        assert "names a build that does not exist" in ready.json()["detail"]
+    assert isinstance(failures[0], IndexLoadError)

@@ -98,12 +98,18 @@ def test_page_has_no_inline_script_style_or_outside_resource(client: TestClient)
     assert all(url.startswith(("static/", "#", "tel:", "data:")) for url in parts.urls), parts.urls
 
 
-def test_api_docs_keep_only_frame_ancestors(client: TestClient) -> None:
-    # Swagger UI loads from a CDN with an inline script, so the page policy would break it.
-    response = client.get("/docs")
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_api_docs_load_only_their_own_files(client: TestClient, path: str) -> None:
+    response = client.get(path)
     assert response.status_code == 200
-    assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert response.headers["x-content-type-options"] == "nosniff"
+    parts = _PageParts()
+    parts.feed(response.text)
+    assert parts.urls and all(url.startswith("/docs-assets/") for url in parts.urls), parts.urls
+    for url in parts.urls:
+        assert client.get(url).status_code == 200, url
 
 
 def test_cors_is_closed_by_default(client: TestClient) -> None:

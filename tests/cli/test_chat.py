@@ -167,7 +167,7 @@ def test_help_documents_every_command_and_where_copies_go(chat: Chat) -> None:
     assert f"to the clipboard and to {chat.settings.clipboard_file}" in flat(output)
 
 
-@pytest.mark.parametrize("line", [":q", ":quit", "  :q  "])
+@pytest.mark.parametrize("line", [":q", ":quit", "  :q  ", ":q now", ":quit please"])
 def test_quit_commands_end_the_session(chat: Chat, line: str) -> None:
     assert chat.handle(line) is False
 
@@ -185,11 +185,17 @@ def test_prompt_recalls_history_with_the_up_arrow_and_leaves_on_ctrl_d() -> None
         assert list(lines) == []
 
 
-def test_prompt_leaves_on_ctrl_c() -> None:
+def test_ctrl_c_clears_the_line_being_typed_and_the_prompt_goes_on() -> None:
     with create_pipe_input() as pipe:
         session: PromptSession[str] = PromptSession(input=pipe, output=DummyOutput())
-        pipe.send_text("first\r\x03")
-        assert list(prompt_lines(session)) == ["first"]
+        lines = prompt_lines(session)
+        pipe.send_text("first\r")
+        assert next(lines) == "first"
+        pipe.send_text("half a quest\x03")  # Ctrl-C
+        pipe.send_text("second\r")
+        assert next(lines) == "second"
+        pipe.send_text("\x04")  # Ctrl-D
+        assert list(lines) == []
 
 
 def scripted_chat(settings: Settings, tmp_path: Path, *options: str) -> tuple[str, Path]:

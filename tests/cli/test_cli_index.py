@@ -84,7 +84,7 @@ def test_a_command_that_loads_a_corrupt_index_exits_with_code_3(
     harm(index_copy)
     result = run(["ask", PILL, "--index-dir", str(index_copy)], env)
     assert result.exit_code == 3, result.output
-    assert said(result).startswith("error:") and words in said(result)
+    assert words in said(result).split("error:", 1)[1]
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
 
@@ -92,7 +92,7 @@ def test_a_command_that_loads_a_corrupt_index_exits_with_code_3(
 def test_index_build_on_a_missing_corpus_exits_with_code_2(tmp_path: Path, env: dict[str, str]) -> None:
     result = run(["index", "build", "--corpus", str(tmp_path / "nowhere"), "--index-dir", str(tmp_path / "index")], env)
     assert result.exit_code == 2, result.output
-    assert "QA_CORPUS" in said(result) and "does not exist" in said(result)
+    assert "Corpus not found" in said(result)
     assert not (tmp_path / "index" / "CURRENT").exists()
 
 

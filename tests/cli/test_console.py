@@ -20,7 +20,7 @@ from cli.console import (
     source_line,
     surrounding,
 )
-from cli.main import app
+from cli.main import LOADING_HINT, app
 from qa.answer import DISCLAIMER, REFUSED_MESSAGE
 from qa.service import QAService
 from qa.settings import Settings
@@ -148,6 +148,14 @@ def test_qa_ask_prints_passage_source_disclaimer_and_helpline(settings: Settings
     assert f"acs-immunotherapy [{first['start']}:{first['end']}]" in output
     assert flat(DISCLAIMER) in output
     assert f"Helpline {HELPLINE}" in output
+
+
+def test_qa_ask_says_on_stderr_that_it_loads_the_model_and_how_to_keep_one_loaded(settings: Settings) -> None:
+    result = runner.invoke(app, cli_args(settings, "ask", PILL, "--json"), env=cli_env(settings))
+    assert result.exit_code == 0, result.output
+    assert flat(LOADING_HINT) in flat(result.stderr)
+    assert "qa chat" in result.stderr and "--url" in result.stderr
+    assert json.loads(result.stdout)["answered"] is True  # stdout stays the answer alone
 
 
 def test_qa_ask_json_is_the_api_answer(settings: Settings, pill_answer: dict[str, Any]) -> None:

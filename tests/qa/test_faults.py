@@ -1,6 +1,7 @@
 """Faults at start-up and shutdown, through the real `qa` command: clear exits, rebuilds, drains."""
 
 import json
+import os
 import shutil
 import signal
 import socket
@@ -132,6 +133,35 @@ def test_a_first_build_killed_midway_is_built_again_at_start_up(
     assert server.wait_ready()["build_id"] == paths.live_build()
     assert "No index has been built" in server.output()
     assert not paths.staging_folders()
+    assert server.stop() == -signal.SIGTERM
+
+
+def test_a_first_start_opens_the_port_at_once_and_says_it_is_building(
+    paths: Paths, start_server: Callable[[], Server]
+) -> None:
+    shutil.rmtree(paths.index_dir)
+    started = time.monotonic()
+    server = start_server()
+    while True:
+        assert server.process.poll() is None, server.output()
+        try:
+            health, ready = httpx.get(f"{server.url}/healthz"), httpx.get(f"{server.url}/readyz")
+            break
+        except httpx.TransportError:
+            time.sleep(0.02)
+    # A figure, not an assertion (the machine's load decides it): how long the port took to open.
+    print(f"/healthz answered {time.monotonic() - started:.2f} s after start; load average {os.getloadavg()[0]:.1f}")
+    assert health.status_code == 200
+    assert ready.status_code == 503
+    assert ready.json()["detail"].startswith("Starting up:")
+    seen = [ready.json()["status"]]  # "loading" while the corpus is read, then "building"
+    while ready.status_code == 503:
+        assert server.process.poll() is None, server.output()
+        ready = httpx.get(f"{server.url}/readyz")
+        seen += [ready.json()["status"]] if ready.json()["status"] != seen[-1] else []
+        time.sleep(0.05)
+    assert seen[-3:] == ["building", "loading", "ready"], seen
+    assert ready.json()["build_id"] == paths.live_build()
     assert server.stop() == -signal.SIGTERM
 
 
