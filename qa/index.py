@@ -12,7 +12,6 @@ CURRENT, so a crash at any point leaves the previous build serving.
 """
 
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -28,6 +27,7 @@ import faiss
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
+from qa.checksums import file_sha256
 from qa.chunking import CHUNKER_VERSION, Passage, chunk_corpus
 from qa.documents import Corpus, Document, load_corpus
 from qa.embedding import Encoder, Vectors, load_encoder, model_id
@@ -129,7 +129,7 @@ def load_index(settings: Settings, corpus: Corpus | None = None) -> Index:
     manifest = read_manifest(build)
     check_fresh(manifest, settings, corpus)
     for name, digest in manifest.checksums.items():
-        if not (build / name).exists() or _sha256(build / name) != digest:
+        if not (build / name).exists() or file_sha256(build / name) != digest:
             raise IndexCorrupt(f"Index file {build / name} is damaged or missing. Run `qa index build`.")
     try:
         records = json.loads((build / "passages.json").read_text(encoding="utf-8"))
@@ -212,7 +212,7 @@ def _write_build(
         sentences=len(sentences),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - started, 2),
-        checksums={path.relative_to(folder).as_posix(): _sha256(path) for path in _checked_files(folder)},
+        checksums={path.relative_to(folder).as_posix(): file_sha256(path) for path in _checked_files(folder)},
     )
     (folder / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
     return manifest
@@ -265,14 +265,6 @@ def _passage(record: dict[str, object], corpus: Corpus) -> Passage:
         sentences=tuple((int(s), int(e)) for s, e in record["sentences"]),  # type: ignore[attr-defined]
         lead_in=record["lead_in"],  # type: ignore[arg-type]
     )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @contextmanager
