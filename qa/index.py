@@ -3,9 +3,10 @@
 Layout of `index_dir`:
 
     CURRENT                  name of the live build (replaced atomically)
+    .CURRENT.<pid>.tmp       CURRENT being replaced; removed at start-up if its process died
     builds/<build-id>/       one complete build: manifest.json and its files
     builds/.tmp-<build-id>/  a build in progress; never read, removed on the next build
-    models/                  ONNX exports of the encoder
+    models/                  ONNX exports of the encoder (and .tmp-onnx-<pid>/ exports in progress)
 
 A build is written into a temporary folder, fsynced, renamed, and only then named in
 CURRENT, so a crash at any point leaves the previous build serving.
@@ -15,6 +16,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -32,6 +34,7 @@ from qa.chunking import CHUNKER_VERSION, Passage, chunk_corpus
 from qa.documents import Corpus, Document, load_corpus
 from qa.embedding import Encoder, Vectors, load_encoder, model_id
 from qa.errors import IndexBuildError, IndexCorrupt, IndexMissing, IndexStale
+from qa.leftovers import remove_abandoned
 from qa.lexical import LexicalIndex
 from qa.settings import Settings
 from qa.spelling import Speller, vocabulary
@@ -39,6 +42,7 @@ from qa.spelling import Speller, vocabulary
 FORMAT_VERSION = 3
 log = logging.getLogger("qa.index")
 _FILES = ("passages.json", "dense.faiss", "vectors.npy", "sentences.npy", "vocabulary.json")
+_BUILD_NAME = re.compile(rb"[0-9A-Za-z][0-9A-Za-z._-]{0,99}")
 
 
 class Manifest(BaseModel):
@@ -95,7 +99,12 @@ def current_build(index_dir: Path) -> Path:
     pointer = index_dir / "CURRENT"
     if not pointer.exists():
         raise IndexMissing(f"No index has been built in {index_dir}.")
-    build = index_dir / "builds" / pointer.read_text().strip()
+    name = pointer.read_bytes().strip()
+    if not name:
+        raise IndexCorrupt(f"{pointer} is empty: it should name the live build. Run `qa index build`.")
+    if not _BUILD_NAME.fullmatch(name):
+        raise IndexCorrupt(f"{pointer} does not hold a build name ({name[:40]!r}). Run `qa index build`.")
+    build = index_dir / "builds" / name.decode("ascii")
     if not build.is_dir():
         raise IndexCorrupt(f"{pointer} names a build that does not exist ({build.name}). Run `qa index build`.")
     return build
@@ -105,7 +114,9 @@ def read_manifest(build: Path) -> Manifest:
     try:
         return Manifest.model_validate_json((build / "manifest.json").read_bytes())
     except (OSError, ValidationError) as exc:
-        raise IndexCorrupt(f"The index manifest in {build} is unreadable ({type(exc).__name__}). Run `qa index build`.") from None
+        raise IndexCorrupt(
+            f"The index manifest in {build} is unreadable ({type(exc).__name__}). Run `qa index build`."
+        ) from None
 
 
 def check_fresh(manifest: Manifest, settings: Settings, corpus: Corpus) -> None:
@@ -127,6 +138,10 @@ def load_index(settings: Settings, corpus: Corpus | None = None) -> Index:
     corpus = corpus or load_corpus(settings.corpus)
     build = current_build(settings.index_dir)
     manifest = read_manifest(build)
+    if manifest.build_id != build.name:
+        raise IndexCorrupt(
+            f"The manifest in {build} names build {manifest.build_id!r}, not {build.name!r}. Run `qa index build`."
+        )
     check_fresh(manifest, settings, corpus)
     for name, digest in manifest.checksums.items():
         if not (build / name).exists() or file_sha256(build / name) != digest:
@@ -148,7 +163,11 @@ def load_index(settings: Settings, corpus: Corpus | None = None) -> Index:
 
 
 def ensure_index(settings: Settings) -> Index:
-    """Load the live build, building it first when it is missing or stale (and saying so)."""
+    """Load the live build, building it first when it is missing or stale (and saying so).
+
+    Called at start-up, so it first removes CURRENT temporaries left by processes that died.
+    """
+    remove_abandoned(settings.index_dir, ".CURRENT.", ".tmp")
     corpus = load_corpus(settings.corpus)
     try:
         return load_index(settings, corpus)
@@ -283,7 +302,11 @@ def _atomic_write(path: Path, content: str) -> None:
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
     _fsync_dir(path.parent)
 
 
