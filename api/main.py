@@ -48,6 +48,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     log.info("Ready: index %s, %d passages.", service.index.manifest.build_id, service.index.manifest.passages)
     async with watching(app.state.reindexer, settings.index_watch_seconds):
         yield
+    app.state.reindexer.cancel()  # a rebuild still running at shutdown is abandoned
     app.state.service = None
 
 

@@ -75,10 +75,12 @@ def serve(
     """Start the HTTP service, building the index first if needed."""
     import uvicorn
 
+    from cli.connections import uvicorn_limits
     from qa.index import ensure_index
 
     configure_logging()
     settings = settings_for(corpus, index_dir)
+    check_model(settings)
     try:
         index = ensure_index(settings)
     except QAError as error:
@@ -103,7 +105,23 @@ def serve(
         access_log=False,
         log_config=LOG_CONFIG,
         proxy_headers=False,
+        **uvicorn_limits(settings),
     )
+
+
+def check_model(settings: Settings) -> None:
+    """Stop start-up (one line, an exit code) unless the encoder loads and passes its self-test.
+
+    A damaged ONNX export is exported again here, before any worker starts.
+    """
+    from qa.embedding import load_encoder
+
+    try:
+        load_encoder(settings)
+    except QAError as error:
+        fail(error)
+    except OSError as error:
+        stop(1, f"The model cannot be loaded: {error}")
 
 
 @index_app.command("build")

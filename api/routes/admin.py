@@ -53,6 +53,9 @@ async def reindex(request: Request) -> ReindexResponse | JSONResponse:
     reindexer: Reindexer = request.app.state.reindexer
     try:
         rebuilt = await asyncio.to_thread(reindexer.rebuild)
+    except asyncio.CancelledError:  # shutdown outlasted its grace period: stop the build too
+        reindexer.cancel()
+        raise
     except RebuildRunning as error:
         return _error(409, error)
     except QAError as error:
