@@ -155,13 +155,6 @@ class Settings(BaseSettings):
             parse(limit)  # ValueError: "couldn't parse rate limit string ..."
         return limit
 
-    @field_validator("corpus")
-    @classmethod
-    def _corpus_exists(cls, path: Path) -> Path:
-        if not path.exists():
-            raise ValueError(f"{path} does not exist")
-        return path
-
     @field_validator("model")
     @classmethod
     def _model_folder(cls, model: str | None) -> str | None:

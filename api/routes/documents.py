@@ -1,5 +1,7 @@
 """GET /v1/documents/{id}: a document's full text, so any passage can be checked by offsets."""
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 
 from api.deps import ServiceDep
@@ -19,7 +21,9 @@ router = APIRouter(prefix="/v1", tags=["documents"])
 def get_document(
     document_id: str,
     service: ServiceDep,
-    build_id: str | None = Query(None, description="The `build_id` of an answer: the text as of that build."),
+    build_id: Annotated[
+        str | None, Query(description="The `build_id` of an answer: the text as of that build.")
+    ] = None,
 ) -> DocumentOut:
     """The document as the live build (or the build an answer names) holds it; ids may contain '/'."""
     doc = service.corpus_of(build_id).get(document_id)

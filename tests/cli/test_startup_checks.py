@@ -16,7 +16,7 @@ QA = Path(sys.executable).with_name("qa")
         ("QA_FRAME_ANCESTORS", '["https://a.example; script-src *"]', "invalid QA_FRAME_ANCESTORS"),
         ("QA_CORS_ORIGINS", '["https://a.example/path"]', "invalid QA_CORS_ORIGINS"),
         ("QA_RATE_LIMIT", "5/minit", "invalid QA_RATE_LIMIT"),
-        ("QA_CORPUS", "/no/such/corpus", "invalid QA_CORPUS"),
+        ("QA_CORPUS", "/no/such/corpus", "Corpus not found at /no/such/corpus."),
         ("QA_CORS_ORIGINS", "not json", "cors_origins"),
     ],
 )
