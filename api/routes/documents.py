@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.convertors import Convertor, register_url_convertor
 
 from api.deps import ServiceDep
 from api.schemas import DocumentOut, ErrorBody
@@ -10,8 +11,23 @@ from api.schemas import DocumentOut, ErrorBody
 router = APIRouter(prefix="/v1", tags=["documents"])
 
 
+class AnyText(Convertor[str]):
+    """A path parameter of any characters, '/' included (Starlette's `path` stops at a line break)."""
+
+    regex = r"[\s\S]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("any", AnyText())
+
+
 @router.get(
-    "/documents/{document_id:path}",
+    "/documents/{document_id:any}",
     response_model=DocumentOut,
     responses={
         404: {"model": ErrorBody, "description": "No such document"},
