@@ -93,6 +93,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        if state.reindexer is not None:
+            state.reindexer.cancel()  # a rebuild still running at shutdown is abandoned
         serving.cancel()
         with suppress(asyncio.CancelledError):
             await serving

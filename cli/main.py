@@ -89,6 +89,8 @@ def serve(
     """Start the HTTP service; it answers /healthz at once and questions once the index is built or loaded."""
     import uvicorn
 
+    from cli.connections import uvicorn_limits
+
     configure_logging()
     settings = settings_for(corpus, index_dir)
     # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
@@ -98,9 +100,12 @@ def serve(
         "access_log": False,
         "log_config": LOG_CONFIG,
         "proxy_headers": False,
+        **uvicorn_limits(settings),
     }
     if workers > 1:
         from qa.index import ensure_index
+
+        check_model(settings)  # a damaged ONNX export is exported again here, before any worker starts
 
         # Build once here, not in every worker; each worker then loads the (memory-mapped) index itself.
         try:
@@ -124,6 +129,21 @@ def serve(
     startup_error = app_state(app).startup.error
     if startup_error:
         fail(startup_error)
+
+
+def check_model(settings: Settings) -> None:
+    """Stop start-up (one line, an exit code) unless the encoder loads and passes its self-test.
+
+    A damaged ONNX export is exported again here, before any worker starts.
+    """
+    from qa.embedding import load_encoder
+
+    try:
+        load_encoder(settings)
+    except QAError as error:
+        fail(error)
+    except OSError as error:
+        stop(1, f"The model cannot be loaded: {error}")
 
 
 @index_app.command("build")

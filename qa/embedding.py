@@ -1,15 +1,19 @@
 """Sentence encoders: the ONNX Runtime path used at query time and the torch reference."""
 
 import json
+import logging
+import os
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from qa.errors import ModelError
 from qa.settings import Settings
 
 Vectors = npt.NDArray[np.float32]
+log = logging.getLogger("qa.embedding")
 
 
 class Encoder(Protocol):
@@ -64,6 +68,8 @@ class OnnxEncoder:
     """The same model through ONNX Runtime: mean pooling and normalization done in numpy."""
 
     def __init__(self, onnx_file: Path, folder: Path, threads: int = 0, batch_size: int = 8) -> None:
+        # ONNX Runtime otherwise records usage events (with a device id and paths) under ~/.cache/Microsoft.
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -129,12 +135,40 @@ def _max_tokens(folder: Path) -> int:
 
 
 def load_encoder(settings: Settings, *, quantized: bool | None = None) -> Encoder:
-    """The encoder the settings ask for; ONNX files are exported on first use and cached."""
+    """The encoder the settings ask for; ONNX files are exported on first use and cached.
+
+    An ONNX model must pass a self-test: its vector for a known sentence must be within
+    settings.encoder_check_min_cosine of the torch model's, recorded at export. One that
+    fails is exported again; if that fails too, ModelError stops the caller.
+    """
     folder = model_dir(settings)
     if settings.encoder_backend == "torch":
         return TorchEncoder(folder)
     from qa.onnx_export import exported_model
 
-    exported = exported_model(folder, settings.model_cache_dir)
-    use_int8 = settings.quantize if quantized is None else quantized
-    return OnnxEncoder(exported / ("model-int8.onnx" if use_int8 else "model.onnx"), folder, settings.encoder_threads)
+    name = "model-int8.onnx" if (settings.quantize if quantized is None else quantized) else "model.onnx"
+    for again in (False, True):
+        exported = exported_model(folder, settings.model_cache_dir, again=again)
+        encoder, problem = _self_tested(exported / name, folder, settings)
+        if encoder is not None:
+            return encoder
+        log.warning("The ONNX model %s failed its self-test (%s).", exported / name, problem)
+    raise ModelError(
+        f"The ONNX model exported to {exported} fails its self-test even after a new export ({problem})."
+        f" Remove {settings.model_cache_dir} and start again, or set QA_ENCODER_BACKEND=torch."
+    )
+
+
+def _self_tested(onnx_file: Path, folder: Path, settings: Settings) -> tuple[OnnxEncoder | None, str]:
+    """The encoder when it reproduces the torch model's vector of the recorded sentence."""
+    from qa.onnx_export import reference
+
+    sentence, expected = reference(onnx_file.parent)
+    try:
+        encoder = OnnxEncoder(onnx_file, folder, settings.encoder_threads)
+        cosine = float(encoder.encode([sentence])[0] @ np.asarray(expected, dtype=np.float32))
+    except Exception as exc:  # ONNX Runtime raises its own types for an unreadable model
+        return None, f"{type(exc).__name__}: {exc}"
+    if not cosine >= settings.encoder_check_min_cosine:  # also catches NaN
+        return None, f"cosine {cosine:.4f} with the torch model, below {settings.encoder_check_min_cosine}"
+    return encoder, ""

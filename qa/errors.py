@@ -4,6 +4,7 @@
      ├─ CorpusError            (DocumentNotFound, BuildGone)
      ├─ IndexLoadError         (IndexMissing, IndexStale, IndexCorrupt)
      ├─ IndexBuildError        (RebuildRunning)
+     ├─ ModelError
      └─ QuestionError          (QuestionEmpty, QuestionTooLong)
 
 The API maps each base class to one HTTP status in a single handler; the CLI maps
@@ -55,6 +56,12 @@ class RebuildRunning(IndexBuildError):
     """A rebuild started in this process has not finished yet."""
 
     code = "reindex_running"
+
+
+class ModelError(QAError):
+    """The exported encoder cannot be made to reproduce the model it was exported from."""
+
+    code = "model_invalid"
 
 
 class QuestionError(QAError):

@@ -3,19 +3,20 @@
 Layout of `index_dir`:
 
     CURRENT                  name of the live build (replaced atomically)
+    .CURRENT.<pid>.tmp       CURRENT being replaced; removed at start-up if its process died
     builds/<build-id>/       one complete build: manifest.json and its files
     builds/.tmp-<build-id>/  a build in progress; never read, removed on the next build
-    models/                  ONNX exports of the encoder
+    models/                  ONNX exports of the encoder (and .tmp-onnx-<pid>/ exports in progress)
 
 A build is written into a temporary folder, fsynced, renamed, and only then named in
 CURRENT, so a crash at any point leaves the previous build serving.
 """
 
 import fcntl
-import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -28,10 +29,12 @@ import faiss
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
+from qa.checksums import file_sha256
 from qa.chunking import CHUNKER_VERSION, Passage, chunk_corpus
 from qa.documents import Corpus, Document, load_corpus
 from qa.embedding import Encoder, Vectors, load_encoder, model_id
 from qa.errors import IndexBuildError, IndexCorrupt, IndexMissing, IndexStale
+from qa.leftovers import remove_abandoned
 from qa.lexical import LexicalIndex
 from qa.settings import Settings
 from qa.spelling import Speller, vocabulary
@@ -39,6 +42,7 @@ from qa.spelling import Speller, vocabulary
 FORMAT_VERSION = 3
 log = logging.getLogger("qa.index")
 _FILES = ("passages.json", "dense.faiss", "vectors.npy", "sentences.npy", "vocabulary.json")
+_BUILD_NAME = re.compile(rb"[0-9A-Za-z][0-9A-Za-z._-]{0,99}")
 
 
 class Manifest(BaseModel):
@@ -95,7 +99,12 @@ def current_build(index_dir: Path) -> Path:
     pointer = index_dir / "CURRENT"
     if not pointer.exists():
         raise IndexMissing(f"No index has been built in {index_dir}.")
-    build = index_dir / "builds" / pointer.read_text().strip()
+    name = pointer.read_bytes().strip()
+    if not name:
+        raise IndexCorrupt(f"{pointer} is empty: it should name the live build. Run `qa index build`.")
+    if not _BUILD_NAME.fullmatch(name):
+        raise IndexCorrupt(f"{pointer} does not hold a build name ({name[:40]!r}). Run `qa index build`.")
+    build = index_dir / "builds" / name.decode("ascii")
     if not build.is_dir():
         raise IndexCorrupt(f"{pointer} names a build that does not exist ({build.name}). Run `qa index build`.")
     return build
@@ -129,9 +138,13 @@ def load_index(settings: Settings, corpus: Corpus | None = None) -> Index:
     corpus = corpus or load_corpus(settings.corpus)
     build = current_build(settings.index_dir)
     manifest = read_manifest(build)
+    if manifest.build_id != build.name:
+        raise IndexCorrupt(
+            f"The manifest in {build} names build {manifest.build_id!r}, not {build.name!r}. Run `qa index build`."
+        )
     check_fresh(manifest, settings, corpus)
     for name, digest in manifest.checksums.items():
-        if not (build / name).exists() or _sha256(build / name) != digest:
+        if not (build / name).exists() or file_sha256(build / name) != digest:
             raise IndexCorrupt(f"Index file {build / name} is damaged or missing. Run `qa index build`.")
     try:
         records = json.loads((build / "passages.json").read_text(encoding="utf-8"))
@@ -150,7 +163,11 @@ def load_index(settings: Settings, corpus: Corpus | None = None) -> Index:
 
 
 def ensure_index(settings: Settings, on_build: Callable[[], None] | None = None) -> Index:
-    """Load the live build, building it first when it is missing or stale (and saying so, also to `on_build`)."""
+    """Load the live build, building it first when it is missing or stale (and saying so, also to `on_build`).
+
+    Called at start-up, so it first removes CURRENT temporaries left by processes that died.
+    """
+    remove_abandoned(settings.index_dir, ".CURRENT.", ".tmp")
     corpus = load_corpus(settings.corpus)
     try:
         return load_index(settings, corpus)
@@ -216,7 +233,7 @@ def _write_build(
         sentences=len(sentences),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - started, 2),
-        checksums={path.relative_to(folder).as_posix(): _sha256(path) for path in _checked_files(folder)},
+        checksums={path.relative_to(folder).as_posix(): file_sha256(path) for path in _checked_files(folder)},
     )
     (folder / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
     return manifest
@@ -274,14 +291,6 @@ def _passage(record: dict[str, object], corpus: Corpus) -> Passage:
     )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @contextmanager
 def _build_lock(index_dir: Path) -> Iterator[None]:
     with (index_dir / ".build.lock").open("w") as handle:
@@ -298,7 +307,11 @@ def _atomic_write(path: Path, content: str) -> None:
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
     _fsync_dir(path.parent)
 
 

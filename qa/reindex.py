@@ -2,19 +2,24 @@
 
 A rebuild writes a new build beside the live one (in a child process; see `qa.index`),
 loads it, and hands it to `QAService.swap`; requests already running finish on the
-snapshot they started with. A build that fails, or that cannot be loaded, leaves the
-live index serving.
+snapshot they started with. A build that fails, that is cancelled, or that cannot be
+loaded, leaves the live index serving. The child dies with its parent: it never
+switches CURRENT behind a server that is gone.
 """
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
+import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 from qa.documents import Corpus, load_corpus
 from qa.errors import IndexBuildError, QAError, RebuildRunning
@@ -42,6 +47,7 @@ class Reindexer:
         self._swapping = threading.Lock()
         self._unloadable: str | None = None
         self._last_problem: str | None = None
+        self._child: multiprocessing.process.BaseProcess | None = None
 
     def rebuild(self) -> Rebuilt:
         """Build the index from the corpus as it is now and serve it; RebuildRunning if busy."""
@@ -50,7 +56,7 @@ class Reindexer:
         try:
             previous = self.service.index.manifest.build_id
             corpus = load_corpus(self.service.settings.corpus)
-            _build_in_child(self.service.settings, corpus)
+            self._build_in_child(corpus)
             manifest = self._serve_current(corpus)
         finally:
             self._rebuilding.release()
@@ -83,6 +89,32 @@ class Reindexer:
         log.info("Now serving index %s (was %s).", self.service.index.manifest.build_id, live)
         return True
 
+    def cancel(self) -> None:
+        """Stop a rebuild in progress (at shutdown); the live index keeps serving until then."""
+        child = self._child
+        if child is not None and child.is_alive():
+            log.warning("Cancelling the index rebuild in process %s.", child.pid)
+            child.kill()
+
+    def _build_in_child(self, corpus: Corpus) -> None:
+        # A child process builds, so the float model and the encoding batches go back to the
+        # system when it exits (not to this process's heap) and it never holds our GIL.
+        receiving, sending = multiprocessing.Pipe(duplex=False)
+        child = multiprocessing.get_context("spawn").Process(
+            target=_build, args=(self.service.settings, corpus, sending, os.getpid()), name="qa-reindex"
+        )
+        child.start()
+        sending.close()
+        self._child = child
+        try:
+            child.join()
+            problem = receiving.recv() if receiving.poll() else "the build process ended abruptly"
+        finally:
+            self._child = None
+            receiving.close()
+        if problem is not None:
+            raise IndexBuildError(f"{problem}; the build was abandoned.")
+
     def _serve_current(self, corpus: Corpus | None) -> Manifest:
         with self._swapping:
             index = load_index(self.service.settings, corpus)
@@ -91,14 +123,32 @@ class Reindexer:
             return index.manifest
 
 
-def _build_in_child(settings: Settings, corpus: Corpus) -> None:
-    # A child process builds, so the float model and the encoding batches go back to the
-    # system when it exits (not to this process's heap) and it never holds our GIL.
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        try:
-            pool.submit(build_index, settings, corpus).result()
-        except BrokenProcessPool:
-            raise IndexBuildError("The index build process ended abruptly; the build was abandoned.") from None
+def _build(settings: Settings, corpus: Corpus, result: Connection, parent: int) -> None:
+    """The child's work: build, then report None or what went wrong."""
+    _die_with(parent)
+    try:
+        build_index(settings, corpus)
+    except QAError as error:
+        result.send(str(error))
+    else:
+        result.send(None)
+
+
+def _die_with(parent: int) -> None:
+    """End this process when `parent` ends: at once on Linux, else within a second."""
+    if sys.platform == "linux":
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before we could ask
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 @asynccontextmanager

@@ -207,13 +207,6 @@ class Settings(BaseSettings):
             parse(limit)  # ValueError: "couldn't parse rate limit string ..."
         return limit
 
-    @field_validator("corpus")
-    @classmethod
-    def _corpus_exists(cls, path: Path) -> Path:
-        if not path.exists():
-            raise ValueError(f"Corpus not found at {path}. Set QA_CORPUS or pass --corpus.")
-        return path
-
     @field_validator("model")
     @classmethod
     def _model_folder(cls, model: str | None) -> str | None:

@@ -51,6 +51,9 @@ async def reindex(reindexer: ReindexerDep) -> ReindexResponse | JSONResponse:
     """
     try:
         rebuilt = await asyncio.to_thread(reindexer.rebuild)
+    except asyncio.CancelledError:  # shutdown outlasted its grace period: stop the build too
+        reindexer.cancel()
+        raise
     except RebuildRunning as error:
         return _error(409, error)
     except QAError as error:

@@ -1,6 +1,9 @@
 """GET /v1/documents/{id}: a document's full text, so any passage can be checked by offsets."""
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
+from starlette.convertors import Convertor, register_url_convertor
 
 from api.deps import ServiceDep
 from api.schemas import DocumentOut, ErrorBody
@@ -8,8 +11,23 @@ from api.schemas import DocumentOut, ErrorBody
 router = APIRouter(prefix="/v1", tags=["documents"])
 
 
+class AnyText(Convertor[str]):
+    """A path parameter of any characters, '/' included (Starlette's `path` stops at a line break)."""
+
+    regex = r"[\s\S]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("any", AnyText())
+
+
 @router.get(
-    "/documents/{document_id:path}",
+    "/documents/{document_id:any}",
     response_model=DocumentOut,
     responses={
         404: {"model": ErrorBody, "description": "No such document"},
@@ -19,9 +37,9 @@ router = APIRouter(prefix="/v1", tags=["documents"])
 def get_document(
     document_id: str,
     service: ServiceDep,
-    build_id: str | None = Query(
-        None, min_length=1, description="The `build_id` of an answer: the text as of that build."
-    ),
+    build_id: Annotated[
+        str | None, Query(description="The `build_id` of an answer: the text as of that build.")
+    ] = None,
 ) -> DocumentOut:
     """The document as the live build (or the build an answer names) holds it; ids may contain '/'."""
     doc = service.corpus_of(build_id).get(document_id)

@@ -55,7 +55,7 @@ def test_labels_are_route_templates_never_raw_paths_or_questions(client: TestCli
     client.post("/v1/ask", json={"question": "Does quokka-venom immunotherapy work?"})
     exposition = client.get("/metrics").text
     samples = _scrape(client)
-    assert samples[_requests("GET", "/v1/documents/{document_id}", 200)] >= 1
+    assert samples[_requests("GET", "/v1/documents/{document_id:any}", 200)] >= 1
     assert samples[_requests("GET", "unrouted", 404)] >= 1
     for text in ("acs-immunotherapy", "scanner", "quokka"):
         assert text not in exposition

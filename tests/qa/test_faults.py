@@ -1,4 +1,5 @@
-"""Faults at start-up and shutdown, through the real `qa` command: clear exits, rebuilds, drains."""
+"""Faults at start-up, while serving and at shutdown, through the real `qa` command: clear exits, rebuilds,
+slow clients dropped, drains, no orphan build process."""
 
 import json
 import os
@@ -10,10 +11,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from pathlib import Path
 
 import httpx
 import pytest
 
+from qa.embedding import model_dir
+from qa.onnx_export import exported_model
+from qa.service import QAService
+from qa.settings import Settings
 from tests.servers import Paths, Server, free_port
 
 pytestmark = pytest.mark.slow
@@ -209,3 +216,140 @@ def wait_until_refused(port: int) -> None:
             return
         time.sleep(0.02)
     raise AssertionError("the server kept accepting connections after SIGTERM")
+
+
+def overwrite_current(content: bytes) -> Callable[[Paths], str]:
+    def damage(paths: Paths) -> str:
+        (paths.index_dir / "CURRENT").write_bytes(content)
+        return "does not hold a build name" if content.strip() else "is empty: it should name the live build"
+
+    return damage
+
+
+@pytest.mark.parametrize("content", [b"\x00\xff", b""], ids=["garbage-current", "empty-current"])
+def test_an_unreadable_current_stops_start_up_with_one_line(paths: Paths, content: bytes) -> None:
+    expected = overwrite_current(content)(paths)
+    result = subprocess.run(
+        paths.command("serve", "--port", str(free_port())), env=paths.env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 3
+    # The port opened first (the index loads behind it), so the server's log lines come before the error line.
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and expected in last and "Run `qa index build`." in last
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_half_sent_requests_are_closed_while_others_are_served(
+    paths: Paths, start_server: Callable[[], Server]
+) -> None:
+    paths.env["QA_REQUEST_TIMEOUT_SECONDS"] = "3"
+    server = start_server()
+    server.wait_ready()
+    started = time.monotonic()
+    slow = []
+    for i in range(50):
+        connection = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        # A third send nothing, a third stop inside the headers, a third inside the body.
+        partial = [b"", b"POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Le", b"POST /v1/ask HTTP/1.1\r\n"]
+        partial[2] += b'Host: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"quest'
+        connection.sendall(partial[i % 3])
+        slow.append(connection)
+    served = [httpx.get(f"{server.url}/healthz", timeout=10).status_code for _ in range(5)]
+    asked = httpx.post(f"{server.url}/v1/ask", json={"question": "What is immunotherapy?"}, timeout=60)
+    assert served == [200] * 5 and asked.status_code == 200 and asked.json()["passages"]
+    for connection in slow:
+        connection.settimeout(max(0.1, started + 30 - time.monotonic()))
+        with suppress(ConnectionResetError):  # a reset is a close too
+            assert connection.recv(1024) == b""  # closed by the server, not by the timeout here
+        connection.close()
+    assert time.monotonic() - started < 30
+    assert server.stop() == -signal.SIGTERM
+
+
+def build_children(pid: int) -> list[int]:
+    """The reindex child processes of `pid` (not multiprocessing's resource tracker)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            with suppress(OSError):
+                if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                    found.append(int(child))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def start_reindex(paths: Paths, start_server: Callable[[], Server]) -> tuple[Server, int, ThreadPoolExecutor]:
+    """A server, and the pid of the build process of the admin reindex it is running."""
+    paths.env.update({"QA_ADMIN_TOKEN": "token", "QA_SHUTDOWN_GRACE_SECONDS": "2"})
+    server = start_server()
+    server.wait_ready()
+    pool = ThreadPoolExecutor(1)
+    headers = {"Authorization": "Bearer token"}
+    pool.submit(httpx.post, f"{server.url}/v1/admin/reindex", headers=headers, timeout=600)
+    deadline = time.monotonic() + 120
+    while not (children := build_children(server.process.pid)):
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.1)
+    return server, children[0], pool
+
+
+def test_a_reindex_child_dies_with_its_server(paths: Paths, start_server: Callable[[], Server]) -> None:
+    previous = paths.live_build()
+    server, child, pool = start_reindex(paths, start_server)
+    server.process.kill()
+    server.process.wait()
+    deadline = time.monotonic() + 10
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    try:
+        assert not alive(child), "the build process outlived the server"
+    finally:
+        if alive(child):
+            os.kill(child, signal.SIGKILL)
+        pool.shutdown(wait=True)
+    assert paths.live_build() == previous
+
+
+def test_sigterm_cancels_a_running_reindex_and_the_old_build_serves_until_then(
+    paths: Paths, start_server: Callable[[], Server]
+) -> None:
+    previous = paths.live_build()
+    server, child, pool = start_reindex(paths, start_server)
+    answer = httpx.post(f"{server.url}/v1/ask", json={"question": "What is immunotherapy?"}, timeout=60)
+    assert answer.json()["build_id"] == previous
+    stopping = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(timeout=60) == -signal.SIGTERM
+    shutdown_seconds = time.monotonic() - stopping
+    pool.shutdown(wait=True)
+    assert not alive(child)
+    assert paths.live_build() == previous
+    assert "Cancelling the index rebuild" in server.output(), server.output()
+    assert shutdown_seconds < 60
+
+
+def test_a_damaged_model_is_exported_again_before_the_server_answers(
+    paths: Paths, start_server: Callable[[], Server], settings: Settings, service: QAService
+) -> None:
+    source = exported_model(model_dir(settings), settings.model_cache_dir)
+    private = paths.root / "models" / source.name
+    shutil.copytree(source, private)
+    with (private / "model.onnx").open("r+b") as model:
+        model.seek(1 << 20)
+        model.write(b"\x00" * 8192)
+    paths.env["QA_MODEL_CACHE"] = str(private.parent)
+    server = start_server()
+    server.wait_ready()
+    assert "model.onnx does not match its checksum" in server.output()
+    question = "What is CAR T-cell therapy?"
+    answer = httpx.post(f"{server.url}/v1/ask", json={"question": question}, timeout=60).json()
+    assert answer["answered"]
+    assert [p["id"] for p in answer["passages"]] == [p.id for p in service.ask(question).passages]
+    assert server.stop() == -signal.SIGTERM

@@ -1,6 +1,7 @@
 """The on-disk index: built when missing, rebuilt when stale, refused when corrupt, swapped atomically."""
 
 import logging
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from qa.chunking import chunk_corpus
 from qa.embedding import Vectors
 from qa.errors import IndexBuildError, IndexCorrupt, IndexMissing, IndexStale
 from qa.index import Index, build_index, ensure_index, load_index
+from qa.reindex import Reindexer
 from qa.service import QAService
 from qa.settings import Settings
 
@@ -117,6 +119,11 @@ def _point_current_at_a_missing_build(build: Path) -> None:
     (build.parent.parent / "CURRENT").write_text("20000101T000000000000Z")
 
 
+def _rename_the_live_build(build: Path) -> None:
+    build.rename(build.with_name("20990101T000000000000Z"))
+    (build.parent.parent / "CURRENT").write_text("20990101T000000000000Z")
+
+
 _DAMAGE: dict[str, Callable[[Path], object]] = {
     "truncated dense.faiss": lambda build: _truncate(build / "dense.faiss"),
     "garbled dense.faiss": lambda build: _garble(build / "dense.faiss"),
@@ -130,6 +137,9 @@ _DAMAGE: dict[str, Callable[[Path], object]] = {
     "garbled bm25 data": lambda build: _garble(build / "bm25" / "data.csc.index.npy"),
     "deleted bm25 folder": lambda build: shutil.rmtree(build / "bm25"),
     "CURRENT names a missing build": _point_current_at_a_missing_build,
+    "garbage CURRENT": lambda build: (build.parent.parent / "CURRENT").write_bytes(b"\x00\xff"),
+    "empty CURRENT": lambda build: (build.parent.parent / "CURRENT").write_bytes(b""),
+    "manifest of another build": _rename_the_live_build,
 }
 
 
@@ -144,6 +154,41 @@ def test_a_corrupt_index_raises_index_corrupt_with_a_clear_message(copied: Setti
         # Raised on its own (`from None`): what is printed is the message, not a chain of tracebacks.
         assert raised.value.__cause__ is None
         assert raised.value.__context__ is None or raised.value.__suppress_context__
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [(b"\x00\xff", "does not hold a build name (b'\\x00\\xff')"), (b"\n", "is empty: it should name the live build")],
+)
+def test_an_unreadable_current_says_what_is_wrong(copied: Settings, content: bytes, said: str) -> None:
+    (copied.index_dir / "CURRENT").write_bytes(content)
+    with pytest.raises(IndexCorrupt, match=re.escape(said)):
+        load_index(copied)
+
+
+def test_a_build_whose_manifest_names_another_build_is_refused_once(
+    copied: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    service = QAService(copied, load_index(copied))
+    live = service.index.manifest.build_id
+    renamed = live_build(copied).with_name("20990101T000000000000Z")
+    shutil.copytree(live_build(copied), renamed)
+    (copied.index_dir / "CURRENT").write_text(renamed.name)
+    reindexer = Reindexer(service)
+    with caplog.at_level(logging.WARNING, logger="qa.reindex"):
+        assert [reindexer.reload_if_changed() for _ in range(3)] == [False, False, False]
+    assert service.index.manifest.build_id == live
+    assert [r.getMessage() for r in caplog.records if "names build" in r.getMessage()] == [
+        f"Still serving index {live}: The manifest in {renamed} names build {live!r}, not {renamed.name!r}."
+        " Run `qa index build`."
+    ]
+
+
+def test_current_temporaries_of_dead_processes_are_removed_at_start_up(copied: Settings) -> None:
+    abandoned = copied.index_dir / ".CURRENT.4194305.tmp"  # above Linux's largest pid
+    abandoned.write_text("20990101T000000000000Z")
+    ensure_index(copied)
+    assert not abandoned.exists()
 
 
 class _FailsMidway:

@@ -17,7 +17,6 @@ BAD = [
     ({"rate_limit": "5/minit"}, "rate_limit"),
     ({"rate_limit": "lots"}, "rate_limit"),
     ({"trusted_proxies": ["not-an-address"]}, "trusted_proxies"),
-    ({"corpus": Path("/no/such/corpus")}, "corpus"),
     ({"model": "/no/such/model"}, "model"),
     ({"top_k_default": 20, "top_k_max": 10}, "top_k_default"),
     ({"hnsw_ef_construction": 2}, "hnsw_ef_construction"),
