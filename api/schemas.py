@@ -1,5 +1,7 @@
 """Request and response models; their limits are part of the OpenAPI schema."""
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
@@ -54,7 +56,10 @@ class PassageOut(BaseModel):
     publisher: str | None
     last_revised: str | None
     copyright: str | None
-    kind: str = Field(description="'content', or 'reference' for the source list")
+    kind: str = Field(
+        description="'content'; 'reference' (the source list), 'credit' (who developed the document) or 'revised'"
+        " (when), for questions about the source; 'helpline' (the helpline block), for questions about the helpline"
+    )
     highlights: list[Highlight]
 
 
@@ -67,7 +72,12 @@ class Helpline(BaseModel):
 
 class AskResponse(BaseModel):
     question: str = Field(description="The question as it was understood (normalized).")
-    answered: bool
+    answered: bool = Field(description="True only when `status` is 'answered'.")
+    status: Literal["answered", "related", "not_found"] = Field(
+        description="'answered': the passages answer the question. 'related': our sources are about its subject but"
+        " do not answer it; `message` says so first and the passages are only the closest ones, not an answer."
+        " 'not_found': nothing relevant; no passages."
+    )
     passages: list[PassageOut]
     disclaimer: str
     helpline: Helpline

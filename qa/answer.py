@@ -1,9 +1,10 @@
-"""Answers: verbatim passages with their source, a disclaimer, and the helpline fallback."""
+"""Answers: verbatim passages with their source, their status, a disclaimer, and the helpline."""
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from qa.documents import Document
+from qa.refusal import Status
 from qa.retrieval import Hit
 from qa.sentences import Span
 
@@ -17,12 +18,14 @@ HELPLINE = {
     "tel": "tel:18002272345",
     "hours": "Phone 24/7; live chat weekdays, 7:00 am - 6:30 pm CT",
 }
-ANSWERED_MESSAGE = "Here are the passages from our sources that best match your question, best first."
-REFUSED_MESSAGE = (
-    "We could not find an answer to that question in our cancer information. "
-    "A trained cancer information specialist can help: call 1-800-227-2345 any time, day or night, "
-    "or use live chat on weekdays, 7:00 am - 6:30 pm CT."
-)
+_HELP = "call 1-800-227-2345 any time, day or night, or use live chat on weekdays, 7:00 am - 6:30 pm CT."
+MESSAGES: dict[Status, str] = {
+    "answered": "Here are the passages from our sources that best match your question, best first.",
+    "related": "Our article does not answer this question. These are the passages closest to your question; "
+    "they are about its subject but do not answer it. Your care team or the helpline can answer it: " + _HELP,
+    "not_found": "We could not find an answer to that question in our cancer information. "
+    "A trained cancer information specialist can help: " + _HELP,
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Answer:
 
     question: str
     answered: bool
+    status: Status
     passages: list[AnswerPassage]
     message: str
     disclaimer: str = DISCLAIMER
@@ -78,12 +82,11 @@ def answer_passage(hit: Hit, doc: Document) -> AnswerPassage:
     )
 
 
-def assemble(question: str, answered: bool, hits: list[Hit], documents: dict[str, Document]) -> Answer:
-    """An Answer from ranked hits; a refused question carries no passages at all."""
-    if not answered:
-        return Answer(question=question, answered=False, passages=[], message=REFUSED_MESSAGE)
-    passages = [answer_passage(hit, documents[hit.passage.document_id]) for hit in hits]
-    return Answer(question=question, answered=True, passages=passages, message=ANSWERED_MESSAGE)
+def assemble(question: str, status: Status, hits: list[Hit], documents: dict[str, Document]) -> Answer:
+    """An Answer from ranked hits: `answered` and `related` carry them, `not_found` none at all."""
+    shown = [] if status == "not_found" else hits
+    passages = [answer_passage(hit, documents[hit.passage.document_id]) for hit in shown]
+    return Answer(question, status == "answered", status, passages, MESSAGES[status])
 
 
 def _span(span: Span) -> dict[str, int]:

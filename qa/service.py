@@ -93,8 +93,8 @@ class QAService:
         return [[next(found) for _ in group] for group in parts]
 
     def _answer(self, snapshot: Snapshot, question: str, evidence: Evidence, top_k: int) -> Answer:
-        answered = self.refusal.answers(evidence)
-        return assemble(question, answered, evidence.hits[:top_k], snapshot.index.corpus.documents)
+        status = self.refusal.decide(evidence)
+        return assemble(question, status, evidence.hits[:top_k], snapshot.index.corpus.documents)
 
     def _cached(self, key: tuple[str, str, int]) -> Answer | None:
         if self._cache is None:

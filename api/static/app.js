@@ -80,18 +80,33 @@
     ]);
   }
 
+  let relatedLabels = 0;
   function answerView(answer) {
-    if (!answer.answered || answer.passages.length === 0) {
+    const status = answer.status || (answer.answered ? "answered" : "not_found");
+    const disclaimer = el("p", { class: "disclaimer" }, [el("strong", {}, ["Please note: "]), answer.disclaimer]);
+    if (status === "related" && answer.passages.length > 0) {
+      // The article does not answer: say so first, and set the passages apart so none reads as the answer.
+      const labelId = `related-label-${++relatedLabels}`;
+      return el("div", { class: "answer related" }, [
+        el("p", { class: "status-banner" }, [el("strong", {}, ["Not answered in our article."]), " The passages below are only related to your question."]),
+        el("p", { class: "message" }, [answer.message]),
+        helplineView(answer.helpline),
+        el("p", { class: "related-label", id: labelId }, ["Related passages (they do not answer your question):"]),
+        el("ol", { class: "passages related-passages", "aria-labelledby": labelId }, answer.passages.map(passageView)),
+        disclaimer,
+      ]);
+    }
+    if (status !== "answered" || answer.passages.length === 0) {
       return el("div", { class: "answer refused" }, [
         el("p", { class: "message" }, [answer.message]),
         helplineView(answer.helpline),
-        el("p", { class: "disclaimer" }, [el("strong", {}, ["Please note: "]), answer.disclaimer]),
+        disclaimer,
       ]);
     }
     return el("div", { class: "answer" }, [
       el("p", { class: "message" }, [answer.message]),
       el("ol", { class: "passages", "aria-label": "Passages, best first" }, answer.passages.map(passageView)),
-      el("p", { class: "disclaimer" }, [el("strong", {}, ["Please note: "]), answer.disclaimer]),
+      disclaimer,
     ]);
   }
 
