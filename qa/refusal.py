@@ -3,7 +3,8 @@
 Two logistic models over question-level evidence, fitted on the train split of the evaluation
 set by `qa eval --fit-refusal` and stored in `refusal.json`: `on_topic` (is the question one
 the corpus could answer at all, or off-topic?) and `answers` (do the best passages answer it,
-or are they only about its subject?).
+or are they only about its subject?). `answers` also weighs the question's own embedding, so it
+learns which subjects the corpus covers from the labelled questions.
 """
 
 import json
@@ -11,6 +12,9 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from qa.retrieval import Evidence
 
@@ -57,18 +61,24 @@ def features(evidence: Evidence) -> list[float]:
 
 @dataclass(frozen=True)
 class Logistic:
-    """Passes when sigmoid(weights . features + bias) >= threshold."""
+    """Passes when sigmoid(weights . features + vector_weights . question vector + bias) >= threshold.
+
+    Without `vector_weights` the question's embedding plays no part.
+    """
 
     weights: tuple[float, ...]
     bias: float
     threshold: float = 0.5
+    vector_weights: tuple[float, ...] = ()
 
-    def probability(self, values: list[float]) -> float:
+    def probability(self, values: list[float], vector: npt.NDArray[np.float32] | None = None) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, values, strict=True))
+        if self.vector_weights and vector is not None:
+            z += float(np.dot(self.vector_weights, vector))
         return 1.0 / (1.0 + math.exp(-max(min(z, 500.0), -500.0)))
 
-    def passes(self, values: list[float]) -> bool:
-        return self.probability(values) >= self.threshold
+    def passes(self, values: list[float], vector: npt.NDArray[np.float32] | None = None) -> bool:
+        return self.probability(values, vector) >= self.threshold
 
 
 @dataclass(frozen=True)
@@ -89,14 +99,17 @@ class RefusalModel:
         if evidence.intent != "medical":
             return "answered"
         values = features(evidence)
-        if not self.on_topic.passes(values):
+        if not self.on_topic.passes(values, evidence.vector):
             return "not_found"
-        return "answered" if self.answers.passes(values) else "related"
+        return "answered" if self.answers.passes(values, evidence.vector) else "related"
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "RefusalModel":
         data = json.loads(path.read_text())
-        models = {name: Logistic(tuple(m["weights"]), m["bias"], m["threshold"]) for name, m in data["models"].items()}
+        models = {
+            name: Logistic(tuple(m["weights"]), m["bias"], m["threshold"], tuple(m.get("vector_weights", ())))
+            for name, m in data["models"].items()
+        }
         return cls(models["answers"], models["on_topic"])
 
     def save(self, path: Path = MODEL_FILE, **notes: object) -> None:

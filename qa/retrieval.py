@@ -1,7 +1,7 @@
 """Hybrid retrieval: dense (FAISS) and BM25 candidates, fused, then re-scored by best sentence."""
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -67,7 +67,10 @@ class Hit:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Ranked hits plus question-level signals used to decide whether to answer."""
+    """Ranked hits plus question-level signals used to decide whether to answer.
+
+    `vector` is the question's own embedding: which subjects the corpus answers is learnt from it.
+    """
 
     hits: list[Hit]
     intent: Intent
@@ -81,6 +84,7 @@ class Evidence:
     margin: float = 0.0
     agree: bool = False
     salience: float = 0.0
+    vector: npt.NDArray[np.float32] | None = field(default=None, compare=False)
 
 
 def merge_evidence(parts: list[Evidence], k: int) -> Evidence:
@@ -165,7 +169,7 @@ class Retriever:
         ids = np.array(list(dict.fromkeys([*dense_ids.tolist(), *lexical_ids.tolist()])), dtype=np.int64)
         ids = ids[allowed[ids]] if len(ids) else ids
         if not len(ids):
-            return Evidence([], intent, 0.0, 0.0, 0.0, known, terms)
+            return Evidence([], intent, 0.0, 0.0, 0.0, known, terms, vector=vector)
         dense = self.index.vectors[ids] @ vector
         lexical = bm25[ids] / bm25.max() if bm25.max() > 0 else np.zeros(len(ids), dtype=np.float32)
         scores = self._sentence_scores(vector, ids)
@@ -197,6 +201,7 @@ class Retriever:
             margin=float(fused[ranked[0]] - fused[ranked[1]]) if len(ranked) > 1 else float(fused[ranked[0]]),
             agree=bool(dense.argmax() == lexical.argmax()) and bool(lexical.max() > 0),
             salience=match.salience,
+            vector=vector,
         )
 
     def _fuse(
