@@ -50,8 +50,8 @@ def helpline_line(helpline: dict[str, str]) -> Text:
 def render_answer(answer: dict[str, Any], console: Console, first: int = 1) -> None:
     """Print an answer (in the API's JSON shape) compactly, for a specialist on a call.
 
-    A `related` answer starts with a banner and its passages are dimmed, so that none of
-    them can be read out as the answer.
+    A `related` answer starts with a banner and its passages are dimmed, without highlights,
+    so that none of them can be read out as the answer.
     """
     console.print(Text.assemble(("» ", "dim"), (answer["question"], "bold")))
     related = answer.get("status") == "related" and bool(answer["passages"])
@@ -66,7 +66,7 @@ def render_answer(answer: dict[str, Any], console: Console, first: int = 1) -> N
     passages.add_column(justify="right", style="bold cyan", no_wrap=True)
     passages.add_column()
     for number, passage in enumerate(answer["passages"], start=first):
-        text = passage_text(passage, "dim" if related else "")
+        text = passage_text({**passage, "highlights": []}, "dim") if related else passage_text(passage)
         passages.add_row(str(number), Group(text, source_line(passage), Text("")))
     console.print(passages)
     console.print(Text(answer["disclaimer"], style="italic dim"))

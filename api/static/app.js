@@ -85,14 +85,14 @@
     const status = answer.status || (answer.answered ? "answered" : "not_found");
     const disclaimer = el("p", { class: "disclaimer" }, [el("strong", {}, ["Please note: "]), answer.disclaimer]);
     if (status === "related" && answer.passages.length > 0) {
-      // The article does not answer: say so first, and set the passages apart so none reads as the answer.
+      // The article does not answer: say so first, and set the passages apart (no highlights) so none reads as the answer.
       const labelId = `related-label-${++relatedLabels}`;
       return el("div", { class: "answer related" }, [
         el("p", { class: "status-banner" }, [el("strong", {}, ["Not answered in our article."]), " The passages below are only related to your question."]),
         el("p", { class: "message" }, [answer.message]),
         helplineView(answer.helpline),
         el("p", { class: "related-label", id: labelId }, ["Related passages (they do not answer your question):"]),
-        el("ol", { class: "passages related-passages", "aria-labelledby": labelId }, answer.passages.map(passageView)),
+        el("ol", { class: "passages related-passages", "aria-labelledby": labelId }, answer.passages.map((p) => passageView({ ...p, highlights: [] }))),
         disclaimer,
       ]);
     }
