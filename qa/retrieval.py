@@ -32,6 +32,7 @@ _REVISED_INTENT = re.compile(
 )
 _HELPLINE_INTENT = re.compile(
     r"\b(helpline|hotline|live chat|chat|phone number|number to call|call (?:you|someone|somebody|anyone|a person)"
+    r"|call (?:at|on|during|any ?time|late|tonight|now|today)"
     r"|(?:someone|somebody|anyone|who) (?:i|we) (?:can|could) (?:call|talk to|speak to|speak with)"
     r"|(?:talk|speak) (?:to|with) (?:someone|somebody|anyone|a person|a specialist|a real person))\b",
     re.IGNORECASE,

@@ -76,6 +76,7 @@ def test_the_helpline_advert_is_never_a_passage_for_a_medical_question(client: T
         ("when can I use live chat?", "Live Chat available weekdays, 7:00 am - 6:30 pm CT"),
         ("can I talk to someone at night?", "Available any time of day or night"),
         ("what is the phone number for the helpline", "Call us at 1-800-227-2345"),
+        ("call at night?", "Available any time of day or night"),
     ],
 )
 def test_questions_about_the_helpline_are_answered_from_its_block(
