@@ -23,6 +23,9 @@ _HELPLINE = re.compile(
 )
 _CREDIT = re.compile(r"^(?:Developed|Written|Reviewed|Prepared) by\b|\bis copyrighted material\b", re.IGNORECASE)
 _REVISED = re.compile(r"^Last (?:Revised|Reviewed|Updated)\b", re.IGNORECASE)
+# A helpline line is told by its shape only when short: a paragraph that mentions a phone
+# number (MedQuAD has 44 such lines) is content.
+_CHROME_LINE = 120
 _WHOLE: tuple[PassageKind, ...] = ("reference", "helpline")
 _MIN_REFERENCE_RUN = 3
 _STICKY_PENALTY = 10**9
@@ -100,7 +103,8 @@ def _groups(doc: Document) -> list[_Group]:
 
 def _line_kinds(text: str, lines: list[Span], helpline: set[str]) -> list[PassageKind]:
     """Mark runs of citation lines (and short lines inside such runs) as references, and the
-    page's chrome by its shape or the sidecar's list: helpline lines, and lines about the source."""
+    page's chrome by its shape (short helpline lines) or the sidecar's list: helpline lines,
+    and lines on who developed the document and when it was revised."""
     cites = [bool(_CITATION.search(text[s:e])) for s, e in lines]
     for i in range(1, len(lines) - 1):
         if not cites[i] and cites[i - 1] and cites[i + 1] and lines[i][1] - lines[i][0] <= _SHORT_LINE:
@@ -116,7 +120,7 @@ def _line_kinds(text: str, lines: list[Span], helpline: set[str]) -> list[Passag
         i = max(j, i + 1)
     for i, (start, end) in enumerate(lines):
         line = text[start:end]
-        if kinds[i] == "content" and (line in helpline or _HELPLINE.search(line)):
+        if kinds[i] == "content" and (line in helpline or (len(line) <= _CHROME_LINE and _HELPLINE.search(line))):
             kinds[i] = "helpline"
         elif kinds[i] == "content" and _CREDIT.search(line):
             kinds[i] = "credit"

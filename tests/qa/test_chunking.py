@@ -286,3 +286,11 @@ def test_the_sidecar_names_helpline_lines_that_have_no_telltale_shape() -> None:
         ("helpline", "We are here for you."),
         ("content", "Immunotherapy helps the immune system find and attack cancer cells."),
     ]
+
+
+def test_a_paragraph_that_mentions_a_phone_number_stays_content() -> None:
+    text = (
+        "Most people with Alzheimer's disease are cared for at home by family members, and many caregivers find it"
+        " hard to ask for help; the Eldercare Locator helpline at 1-800-677-1116 can point them to local services."
+    )
+    assert [p.kind for p in chunk_document(doc(text), 600)] == ["content"]
