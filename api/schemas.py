@@ -1,5 +1,7 @@
 """Request and response models; their limits, taken from Settings, are part of the OpenAPI schema."""
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from qa.settings import Settings
@@ -66,7 +68,10 @@ class PassageOut(BaseModel):
     publisher: str | None = Field(description="Who published the document, if known.")
     last_revised: str | None = Field(description="When the document was last revised, if known.")
     copyright: str | None = Field(description="The document's copyright notice, if any.")
-    kind: str = Field(description="'content', or 'reference' for the source list")
+    kind: str = Field(
+        description="'content'; 'reference' (the source list), 'credit' (who developed the document) or 'revised'"
+        " (when), for questions about the source; 'helpline' (the helpline block), for questions about the helpline"
+    )
     highlights: list[Highlight] = Field(description="The sentences that best answer the question, in the passage.")
 
 
@@ -83,8 +88,15 @@ class AskResponse(BaseModel):
     """Passages that answer the question, or a refusal; the helpline and disclaimer come with both."""
 
     question: str = Field(description="The question as it was understood (normalized).")
-    answered: bool = Field(description="False when our sources have no good answer; passages is then empty.")
-    passages: list[PassageOut] = Field(description="Verbatim passages, best first (at most top_k).")
+    answered: bool = Field(description="True only when `status` is 'answered'.")
+    status: Literal["answered", "related", "not_found"] = Field(
+        description="'answered': the passages answer the question. 'related': our sources are about its subject but"
+        " do not answer it; `message` says so first and the passages are only the closest ones, not an answer."
+        " 'not_found': nothing relevant; no passages."
+    )
+    passages: list[PassageOut] = Field(
+        description="Verbatim passages, best first (at most top_k): the answer, or for `related` only the closest ones."
+    )
     disclaimer: str = Field(description="To show with every answer: general information, not medical advice.")
     helpline: Helpline = Field(description="The human fallback, to show with every answer.")
     message: str = Field(description="One sentence for the reader, in the question's language where we have it.")

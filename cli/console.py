@@ -12,6 +12,13 @@ from rich.text import Text
 # Bold and underline read on dark and light terminals alike, unlike a colour.
 BEST = "bold underline"
 CONTEXT_CHARS = 1500
+KIND_LABELS = {
+    "reference": "reference list",
+    "credit": "about this document",
+    "revised": "about this document",
+    "helpline": "helpline",
+}
+RELATED_BANNER = "NOT ANSWERED IN OUR ARTICLE: the passages below are only related to the question."
 
 
 def passage_text(passage: dict[str, Any], style: str = "") -> Text:
@@ -25,8 +32,8 @@ def passage_text(passage: dict[str, Any], style: str = "") -> Text:
 def source_line(passage: dict[str, Any]) -> Text:
     """Where the passage is (document id and offsets) and whose words they are."""
     parts = [f"{passage['document_id']} [{passage['start']}:{passage['end']}]"]
-    if passage.get("kind") == "reference":
-        parts.append("reference list")
+    if passage.get("kind") in KIND_LABELS:
+        parts.append(KIND_LABELS[passage["kind"]])
     parts += [passage[key] for key in ("title", "publisher") if passage.get(key)]
     if passage.get("last_revised"):
         parts.append(f"revised {passage['last_revised']}")
@@ -41,17 +48,26 @@ def helpline_line(helpline: dict[str, str]) -> Text:
 
 
 def render_answer(answer: dict[str, Any], console: Console, first: int = 1) -> None:
-    """Print an answer (in the API's JSON shape) compactly, for a specialist on a call."""
+    """Print an answer (in the API's JSON shape) compactly, for a specialist on a call.
+
+    A `related` answer starts with a banner and its passages are dimmed, without highlights,
+    so that none of them can be read out as the answer.
+    """
     console.print(Text.assemble(("» ", "dim"), (answer["question"], "bold")))
+    related = answer.get("status") == "related" and bool(answer["passages"])
+    if related:
+        console.print(Text(RELATED_BANNER, style="bold reverse yellow"))
     if not answer["answered"]:
         console.print(Text(answer["message"], style="yellow"))
-        console.print(helpline_line(answer["helpline"]))
-        return
+        if not related:
+            console.print(helpline_line(answer["helpline"]))
+            return
     passages = Table.grid(padding=(0, 1))
     passages.add_column(justify="right", style="bold cyan", no_wrap=True)
     passages.add_column()
     for number, passage in enumerate(answer["passages"], start=first):
-        passages.add_row(str(number), Group(passage_text(passage), source_line(passage), Text("")))
+        text = passage_text({**passage, "highlights": []}, "dim") if related else passage_text(passage)
+        passages.add_row(str(number), Group(text, source_line(passage), Text("")))
     console.print(passages)
     console.print(Text(answer["disclaimer"], style="italic dim"))
     console.print(helpline_line(answer["helpline"]))

@@ -1,4 +1,4 @@
-"""Evaluate retrieval and refusal on labelled questions: R@k, MRR@10, refusal rates, baselines.
+"""Evaluate retrieval and outcomes on labelled questions: R@k, MRR@10, the three outcomes, baselines.
 
 Two label formats are read, one JSON object per line:
 - our own: {"question", "kind": answerable|offtopic|unanswerable, "style", "split", "answers": [substring, ...]}
@@ -19,13 +19,17 @@ import numpy as np
 from qa.chunking import Passage
 from qa.documents import Corpus
 from qa.errors import CorpusError
-from qa.refusal import RefusalModel, features
+from qa.refusal import Logistic, RefusalModel, Status, features
 from qa.retrieval import Evidence, Method
 from qa.service import QAService
 
 Gold = tuple[str, int, int]
+STATUSES: tuple[Status, ...] = ("answered", "related", "not_found")
 METHODS: tuple[Method, ...] = ("hybrid", "rrf", "bm25", "dense")
 _DEPTH = 10
+# Regularization of the refusal models: with the 384 vector weights, 0.3 (chosen by 5-fold
+# cross-validation on the train split) keeps them from fitting single questions.
+_C = 0.3
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Report:
     mrr: float
     by_style: dict[str, dict[str, float]]
     refusal: dict[str, float] = field(default_factory=dict)
+    outcomes: dict[str, dict[str, float]] = field(default_factory=dict)
     mean_passage_chars: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -111,7 +116,7 @@ def evidence_for(service: QAService, questions: list[LabelledQuestion], batch: i
 def score(
     method: str, questions: list[LabelledQuestion], evidence: list[Evidence], service: QAService | None
 ) -> Report:
-    """R@1/3/5/10 and MRR@10 over answerable questions; refusal rates when a service is given."""
+    """R@1/3/5/10 and MRR@10 over answerable questions; outcomes per kind when a service is given."""
     ranks = {
         q.id: first_hit_rank(ev, q.gold) for q, ev in zip(questions, evidence, strict=True) if q.kind == "answerable"
     }
@@ -138,15 +143,24 @@ def score(
 def _add_refusal(
     report: Report, questions: list[LabelledQuestion], evidence: list[Evidence], service: QAService
 ) -> None:
-    refused: dict[str, list[bool]] = defaultdict(list)
+    """Per kind: the share not answered (`refusal`) and the share of each status (`outcomes`)."""
+    statuses: dict[str, list[Status]] = defaultdict(list)
     lengths: list[int] = []
     for q, ev in zip(questions, evidence, strict=True):
-        answered = service.refusal.answers(ev)
-        refused[q.kind].append(not answered)
-        if answered and q.kind == "answerable":
+        status = service.refusal.decide(ev)
+        statuses[q.kind].append(status)
+        if status == "answered" and q.kind == "answerable":
             lengths.extend(len(hit.passage.text) for hit in ev.hits[: service.settings.top_k_default])
-    report.refusal = {kind: round(sum(flags) / len(flags), 4) for kind, flags in sorted(refused.items())}
+    report.refusal = {kind: _share(found, "related", "not_found") for kind, found in sorted(statuses.items())}
+    report.outcomes = {
+        kind: {"n": len(found), **{status: _share(found, status) for status in STATUSES}}
+        for kind, found in sorted(statuses.items())
+    }
     report.mean_passage_chars = round(statistics.mean(lengths), 1) if lengths else None
+
+
+def _share(found: list[Status], *wanted: Status) -> float:
+    return round(sum(1 for status in found if status in wanted) / len(found), 4)
 
 
 def recall_at(ranks: list[int | None], k: int) -> float:
@@ -160,32 +174,48 @@ def mean_reciprocal_rank(ranks: list[int | None]) -> float:
 
 
 def fit_refusal(
-    questions: list[LabelledQuestion], evidence: list[Evidence], max_false_refusal: float = 0.02
+    questions: list[LabelledQuestion],
+    evidence: list[Evidence],
+    max_false_refusal: float = 0.04,
+    max_lost: float = 0.01,
 ) -> RefusalModel:
-    """Fit the refusal model: answerable against off-topic questions of the given set.
+    """Fit both decisions on the medical questions of the given set (use the train split).
 
-    Features are standardized for the fit and the scaling folded back into the weights.
-    The threshold is the highest that refuses at most `max_false_refusal` of the
-    answerable questions, a margin under the 3% target for unseen questions.
+    `on_topic`: answerable against off-topic questions; its threshold is the highest that
+    keeps at least 1 - `max_lost` of the answerable ones. `answers`: answerable against
+    unanswerable on-topic questions; its threshold is the highest that refuses at most
+    `max_false_refusal` of the answerable ones, a margin under the 5% target for unseen questions.
     """
+    used = [(q, ev) for q, ev in zip(questions, evidence, strict=True) if ev.hits and ev.intent == "medical"]
+    x = np.array([features(ev) for _, ev in used])
+    vectors = np.array([ev.vector for _, ev in used])
+    kinds = np.array([q.kind for q, _ in used])
+    topic = kinds != "unanswerable"
+    on_topic = _logistic(x[topic], kinds[topic] == "answerable", max_lost)
+    subject = kinds != "offtopic"
+    answers = _logistic(x[subject], kinds[subject] == "answerable", max_false_refusal, vectors[subject])
+    return RefusalModel(answers, on_topic)
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, max_miss: float, vectors: np.ndarray | None = None) -> Logistic:
+    """Logistic regression on standardized features (and question vectors, when given), the
+    scaling folded back into the weights; the threshold lets at most `max_miss` of the positive
+    rows fail."""
     from sklearn.linear_model import LogisticRegression
 
-    rows = [
-        (features(ev), q.kind == "answerable")
-        for q, ev in zip(questions, evidence, strict=True)
-        if q.kind != "unanswerable" and ev.hits and not ev.sources
-    ]
-    x = np.array([row for row, _ in rows])
-    y = np.array([label for _, label in rows])
-    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
-    fitted = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit((x - mean) / std, y)
+    columns = x.shape[1]
+    data = x if vectors is None else np.hstack([x, vectors])
+    mean, std = data.mean(axis=0), data.std(axis=0) + 1e-9
+    fitted = LogisticRegression(C=_C, class_weight="balanced", max_iter=5000).fit((data - mean) / std, y)
     weights = fitted.coef_[0] / std
     bias = float(fitted.intercept_[0] - (weights * mean).sum())
-    model = RefusalModel(tuple(round(float(w), 6) for w in weights), round(bias, 6), 0.5)
-    answerable = sorted(
-        model.probability(ev)
-        for q, ev in zip(questions, evidence, strict=True)
-        if q.kind == "answerable" and not ev.sources
+    model = Logistic(
+        tuple(round(float(w), 6) for w in weights[:columns]),
+        round(bias, 6),
+        vector_weights=tuple(round(float(w), 6) for w in weights[columns:]),
     )
-    cut = answerable[math.floor(max_false_refusal * len(answerable))]
+    positives = sorted(
+        model.probability(list(row), None if vectors is None else vectors[i]) for i, row in enumerate(x) if y[i]
+    )
+    cut = positives[math.floor(max_miss * len(positives))]
     return replace(model, threshold=round(min(cut, 0.5), 4))

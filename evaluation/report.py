@@ -1,12 +1,22 @@
 """Run `qa eval`: the service and its BM25-only and dense-only baselines on one question set."""
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from evaluation.metrics import METHODS, LabelledQuestion, Report, evidence_for, fit_refusal, load_questions, score
+from evaluation.metrics import (
+    METHODS,
+    STATUSES,
+    LabelledQuestion,
+    Report,
+    evidence_for,
+    fit_refusal,
+    load_questions,
+    score,
+)
 from qa.index import ensure_index
 from qa.service import QAService
 from qa.settings import Settings
@@ -40,7 +50,7 @@ def run_eval(
         if fit_to and method == "hybrid":
             service.refusal = fit_refusal(questions, evidence)
             service.refusal.save(fit_to, fitted_on=f"{questions_file.name} split={split}")
-            result["refusal_model"] = {**service.refusal.__dict__, "file": str(fit_to)}
+            result["refusal_model"] = {**asdict(service.refusal), "file": str(fit_to)}
         report = score(method, questions, evidence, service if method == "hybrid" else None)
         result["reports"].append(report.to_dict())
     return result
@@ -54,7 +64,7 @@ def _select(questions: list[LabelledQuestion], sample: Path | None, limit: int |
 
 
 def render(result: dict[str, Any], console: Console) -> None:
-    """Tables for people: the methods side by side, refusal, and the hybrid's breakdown by style."""
+    """Tables for people: the methods side by side, the outcomes per kind, and the hybrid's breakdown by style."""
     reports = [Report(**r) for r in result["reports"]]
     main = Table(title=f"{result['questions_file']} (split {result['split']}, {result['passages']} passages)")
     for column in ("method", "answerable", "R@1", "R@3", "R@5", "R@10", "MRR@10"):
@@ -66,14 +76,14 @@ def render(result: dict[str, Any], console: Console) -> None:
     if "refusal_model" in result:
         console.print(f"refusal model refitted on these questions and written to {result['refusal_model']['file']}")
     hybrid = reports[0]
-    if hybrid.refusal:
-        labels = {
-            "answerable": "answerable refused (false refusals)",
-            "offtopic": "off-topic refused",
-            "unanswerable": "unanswerable refused",
-        }
-        for kind, rate in hybrid.refusal.items():
-            console.print(f"{labels.get(kind, kind)}: {rate:.1%}")
+    if hybrid.outcomes:
+        outcomes = Table(title="hybrid outcomes per kind of question (answered: false = related + not_found)")
+        for column in ("kind", "n", *STATUSES, "answered: false"):
+            outcomes.add_column(column, justify="right")
+        for kind, figures in hybrid.outcomes.items():
+            shares = (f"{figures[status]:.1%}" for status in STATUSES)
+            outcomes.add_row(kind, str(int(figures["n"])), *shares, f"{hybrid.refusal[kind]:.1%}")
+        console.print(outcomes)
         console.print(f"mean returned passage: {hybrid.mean_passage_chars} characters")
     styles = Table(title="hybrid by question style")
     for column in ("style", "n", "R@1", "R@3", "MRR@10"):

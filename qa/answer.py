@@ -1,9 +1,10 @@
-"""Answers: verbatim passages with their source, a disclaimer, and the helpline fallback."""
+"""Answers: verbatim passages with their source, their status, a disclaimer, and the helpline."""
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from qa.documents import Document
+from qa.refusal import Status
 from qa.retrieval import Hit
 from qa.sentences import Span
 
@@ -17,12 +18,14 @@ HELPLINE = {
     "tel": "tel:18002272345",
     "hours": "Phone 24/7; live chat weekdays, 7:00 am - 6:30 pm CT",
 }
-ANSWERED_MESSAGE = "Here are the passages from our sources that best match your question, best first."
-REFUSED_MESSAGE = (
-    "We could not find an answer to that question in our cancer information. "
-    "A trained cancer information specialist can help: call 1-800-227-2345 any time, day or night, "
-    "or use live chat on weekdays, 7:00 am - 6:30 pm CT."
-)
+_HELP = "call 1-800-227-2345 any time, day or night, or use live chat on weekdays, 7:00 am - 6:30 pm CT."
+MESSAGES: dict[Status, str] = {
+    "answered": "Here are the passages from our sources that best match your question, best first.",
+    "related": "Our article does not answer this question. These are the passages closest to your question; "
+    "they are about its subject but do not answer it. Your care team or the helpline can answer it: " + _HELP,
+    "not_found": "We could not find an answer to that question in our cancer information. "
+    "A trained cancer information specialist can help: " + _HELP,
+}
 # When the corpus has no document in the question's language: the message and disclaimer in that language.
 NO_DOCUMENTS_IN_LANGUAGE = {
     "es": (
@@ -64,6 +67,7 @@ class Answer:
 
     question: str
     answered: bool
+    status: Status
     passages: list[AnswerPassage]
     message: str
     build_id: str
@@ -95,19 +99,18 @@ def answer_passage(hit: Hit, doc: Document) -> AnswerPassage:
 
 
 def assemble(
-    question: str, answered: bool, hits: list[Hit], documents: dict[str, Document], build_id: str, language: str
+    question: str, status: Status, hits: list[Hit], documents: dict[str, Document], build_id: str, language: str
 ) -> Answer:
-    """An Answer from ranked hits of build `build_id`; a refused question carries no passages at all."""
-    if not answered:
-        return Answer(question, False, [], REFUSED_MESSAGE, build_id=build_id, language=language)
-    passages = [answer_passage(hit, documents[hit.passage.document_id]) for hit in hits]
-    return Answer(question, True, passages, ANSWERED_MESSAGE, build_id=build_id, language=language)
+    """An Answer from ranked hits of build `build_id`: `answered` and `related` carry them, `not_found` none."""
+    shown = [] if status == "not_found" else hits
+    passages = [answer_passage(hit, documents[hit.passage.document_id]) for hit in shown]
+    return Answer(question, status == "answered", status, passages, MESSAGES[status], build_id, language)
 
 
 def no_documents_in(question: str, language: str, build_id: str) -> Answer:
     """The reply, in the visitor's language where we have it, when no document is in that language."""
     message, disclaimer = NO_DOCUMENTS_IN_LANGUAGE.get(language, (NO_DOCUMENTS_MESSAGE, DISCLAIMER))
-    return Answer(question, False, [], message, build_id=build_id, language=language, disclaimer=disclaimer)
+    return Answer(question, False, "not_found", [], message, build_id, language, disclaimer=disclaimer)
 
 
 def _span(span: Span) -> dict[str, int]:

@@ -7,14 +7,26 @@ from typing import Literal
 from qa.documents import Corpus, Document
 from qa.sentences import Span, line_spans, sentence_spans, split_long
 
-CHUNKER_VERSION = "4"
-PassageKind = Literal["content", "reference"]
+CHUNKER_VERSION = "5"
+# "helpline": the site's advert for its helpline; "credit": who wrote or reviewed the document;
+# "revised": when it was last revised. None is content: they answer only questions about the
+# helpline or the document itself.
+PassageKind = Literal["content", "reference", "helpline", "credit", "revised"]
 
 _SHORT_LINE = 60
 _CITATION = re.compile(
     r"Accessed at|doi:|\bet al\b|\beds?\.|\b(?:19|20)\d\d\s*;\s*\d|\b(?:19|20)\d\d:\d+[-–]\d+"
     r"|Content is no longer available|^[A-Z][\w'’-]+ [A-Z]{1,3}(?:, [A-Z][\w'’-]+ [A-Z]{1,3})*[.,]"
 )
+_HELPLINE = re.compile(
+    r"\bhelpline\b|\blive chat\b|\bcall us\b|\b1-8\d\d-\d{3}-\d{4}\b|any time of day or night", re.IGNORECASE
+)
+_CREDIT = re.compile(r"^(?:Developed|Written|Reviewed|Prepared) by\b|\bis copyrighted material\b", re.IGNORECASE)
+_REVISED = re.compile(r"^Last (?:Revised|Reviewed|Updated)\b", re.IGNORECASE)
+# A helpline line is told by its shape only when short: a paragraph that mentions a phone
+# number (MedQuAD has 44 such lines) is content.
+_CHROME_LINE = 120
+_WHOLE: tuple[PassageKind, ...] = ("reference", "helpline")
 _MIN_REFERENCE_RUN = 3
 _STICKY_PENALTY = 10**9
 
@@ -73,19 +85,26 @@ def _groups(doc: Document) -> list[_Group]:
     text = doc.text
     boilerplate = {line.strip() for line in doc.boilerplate}
     lines = [span for span in line_spans(text) if text[span[0] : span[1]] not in boilerplate]
-    kinds = _line_kinds(text, lines)
+    kinds = _line_kinds(text, lines, {line.strip() for line in doc.helpline})
     groups: list[_Group] = []
     for span, kind in zip(lines, kinds, strict=True):
         previous = groups[-1] if groups else None
-        if previous and previous.kind == kind and (kind == "reference" or _is_sticky(text, previous.lines[-1])):
+        # The helpline block and the reference list stay whole; each line about the source stands alone.
+        if (
+            previous
+            and previous.kind == kind
+            and (kind in _WHOLE or (kind == "content" and _is_sticky(text, previous.lines[-1])))
+        ):
             previous.lines.append(span)
         else:
             groups.append(_Group(kind, [span]))
     return groups
 
 
-def _line_kinds(text: str, lines: list[Span]) -> list[PassageKind]:
-    """Mark runs of citation lines (and short lines inside such runs) as references."""
+def _line_kinds(text: str, lines: list[Span], helpline: set[str]) -> list[PassageKind]:
+    """Mark runs of citation lines (and short lines inside such runs) as references, and the
+    page's chrome by its shape (short helpline lines) or the sidecar's list: helpline lines,
+    and lines on who developed the document and when it was revised."""
     cites = [bool(_CITATION.search(text[s:e])) for s, e in lines]
     for i in range(1, len(lines) - 1):
         if not cites[i] and cites[i - 1] and cites[i + 1] and lines[i][1] - lines[i][0] <= _SHORT_LINE:
@@ -99,6 +118,14 @@ def _line_kinds(text: str, lines: list[Span]) -> list[PassageKind]:
         if j - i >= _MIN_REFERENCE_RUN:
             kinds[i:j] = ["reference"] * (j - i)
         i = max(j, i + 1)
+    for i, (start, end) in enumerate(lines):
+        line = text[start:end]
+        if kinds[i] == "content" and (line in helpline or (len(line) <= _CHROME_LINE and _HELPLINE.search(line))):
+            kinds[i] = "helpline"
+        elif kinds[i] == "content" and _CREDIT.search(line):
+            kinds[i] = "credit"
+        elif kinds[i] == "content" and _REVISED.search(line):
+            kinds[i] = "revised"
     return kinds
 
 

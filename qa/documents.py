@@ -11,7 +11,7 @@ from qa.errors import CorpusError, DocumentNotFound
 
 TEXT_SUFFIXES = (".txt", ".md")
 SIDECAR_SUFFIX = ".meta.json"
-_KNOWN_FIELDS = ("id", "title", "url", "text", "publisher", "last_revised", "copyright", "boilerplate")
+_KNOWN_FIELDS = ("id", "title", "url", "text", "publisher", "last_revised", "copyright", "boilerplate", "helpline")
 _TEXT_FIELDS = ("title", "url", "publisher", "source", "last_revised", "copyright")
 
 
@@ -27,6 +27,7 @@ class Document:
     last_revised: str | None = None
     copyright: str | None = None
     boilerplate: tuple[str, ...] = ()
+    helpline: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
@@ -65,7 +66,7 @@ class Corpus:
         digest = hashlib.sha256()
         for doc in self:
             digest.update(json.dumps(doc.describe(), sort_keys=True, default=str).encode())
-            digest.update(json.dumps(doc.boilerplate).encode())
+            digest.update(json.dumps([doc.boilerplate, doc.helpline]).encode())
             digest.update(doc.text.encode("utf-8"))
         return digest.hexdigest()
 
@@ -77,11 +78,14 @@ def document_from_record(record: dict[str, Any], default_id: str) -> Document:
     if not isinstance(text, str):
         raise CorpusError(f"Document {doc_id!r} has no text.")
     wrong = [name for name in _TEXT_FIELDS if not isinstance(record.get(name) or "", str)]
-    lines = record.get("boilerplate") or []
-    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
-        wrong.append("boilerplate")
+    line_lists = {name: record.get(name) or [] for name in ("boilerplate", "helpline")}
+    for name, lines in line_lists.items():
+        if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+            wrong.append(name)
     if wrong:
-        raise CorpusError(f"Document {doc_id!r}: {', '.join(wrong)} must be text (boilerplate: a list of lines).")
+        raise CorpusError(
+            f"Document {doc_id!r}: {', '.join(wrong)} must be text (boilerplate, helpline: a list of lines)."
+        )
     return Document(
         id=doc_id,
         text=text,
@@ -90,7 +94,8 @@ def document_from_record(record: dict[str, Any], default_id: str) -> Document:
         publisher=record.get("publisher") or record.get("source") or None,
         last_revised=record.get("last_revised") or None,
         copyright=record.get("copyright") or None,
-        boilerplate=tuple(lines),
+        boilerplate=tuple(line_lists["boilerplate"]),
+        helpline=tuple(line_lists["helpline"]),
         metadata={k: v for k, v in record.items() if k not in _KNOWN_FIELDS},
     )
 

@@ -1,6 +1,8 @@
 """Keyword search: a bm25s index over passages, with English stemming and stopwords."""
 
+import math
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
@@ -8,6 +10,8 @@ import numpy as np
 import numpy.typing as npt
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
+
+from qa.spelling import rarity, words
 
 # PyStemmer: "a Stemmer object must not be used by more than one thread at once"; encoder threads
 # tokenize questions concurrently, so each thread gets its own.
@@ -44,6 +48,21 @@ def _stemmer() -> Stemmer.Stemmer:
     return stemmer
 
 
+@dataclass(frozen=True)
+class Match:
+    """BM25 scores of every passage for one question, and the question's own terms.
+
+    `weights` is each term's inverse document frequency; a term no passage uses weighs most.
+    `salience` is the English rarity of the rarest question word that no passage uses (0 if none).
+    """
+
+    scores: npt.NDArray[np.float32]
+    terms: tuple[str, ...]
+    known: tuple[bool, ...]
+    weights: tuple[float, ...]
+    salience: float
+
+
 class LexicalIndex:
     """BM25 scores of every passage for a question."""
 
@@ -63,13 +82,20 @@ class LexicalIndex:
     def save(self, folder: Path) -> None:
         self._retriever.save(str(folder), show_progress=False)
 
-    def match(self, question: str) -> tuple[npt.NDArray[np.float32], int, int]:
-        """BM25 score of every passage (zeros when no term is known), and how many of the
-        question's terms the corpus knows, out of how many."""
-        terms = tokenize([question])[0]
-        ids = self._retriever.get_tokens_ids(terms)
+    def match(self, question: str) -> Match:
+        """BM25 score of every passage (zeros when no term is known), with the question's terms."""
+        terms = tuple(dict.fromkeys(tokenize([question])[0]))
+        ids = self._retriever.get_tokens_ids(list(terms))
         if ids:
             scores = np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
         else:
             scores = np.zeros(self._retriever.scores["num_docs"], dtype=np.float32)
-        return scores, len(ids), len(terms)
+        vocabulary = self._retriever.vocab_dict
+        indptr, passages = self._retriever.scores["indptr"], self._retriever.scores["num_docs"]
+        frequency = [int(indptr[vocabulary[t] + 1] - indptr[vocabulary[t]]) if t in vocabulary else 0 for t in terms]
+        weights = tuple(math.log((passages + 1) / (df + 0.5)) for df in frequency)
+        unused = {t for t, df in zip(terms, frequency, strict=True) if not df}
+        question_words = words(question)
+        stems = tokenize(question_words) if question_words else []
+        salience = max((rarity(w) for w, s in zip(question_words, stems, strict=True) if unused & set(s)), default=0.0)
+        return Match(scores, terms, tuple(df > 0 for df in frequency), weights, salience)

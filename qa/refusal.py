@@ -1,55 +1,119 @@
-"""Decide whether the corpus answers a question, from dense and lexical evidence together.
+"""Decide what a question gets: an answer, the closest passages marked as related, or nothing.
 
-A logistic model over a few question-level features; its weights are fitted on the train
-split of the evaluation set by `qa eval --fit-refusal PATH`; the package ships them in `refusal.json`
-and QA_REFUSAL_MODEL names another file.
+Two logistic models over question-level evidence: `on_topic` (is the question one the corpus
+could answer at all, or off-topic?) and `answers` (do the best passages answer it, or are they
+only about its subject?). They are fitted on the train split of the evaluation set by
+`qa eval --fit-refusal PATH`; the package ships them in `refusal.json`, and QA_REFUSAL_MODEL
+names another file. `answers` also weighs the question's own embedding, so it
+learns which subjects the corpus covers from the labelled questions.
 """
 
 import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from qa.retrieval import Evidence
 
 MODEL_FILE = Path(__file__).with_name("refusal.json")
-FEATURES = ("top_sentence", "top_dense", "coverage", "unknown_terms", "lexical")
+Status = Literal["answered", "related", "not_found"]
+FEATURES = (
+    "top_sentence",
+    "top_dense",
+    "coverage",
+    "unknown_terms",
+    "lexical",
+    "covered_first",
+    "covered_top",
+    "margin",
+    "agree",
+    "terms",
+    "salience",
+)
 
 
 def features(evidence: Evidence) -> list[float]:
-    """Signals that separate real questions from off-topic ones (order as FEATURES).
+    """Signals that separate answered questions from the rest (order as FEATURES).
 
     Words the corpus never uses (after typo correction) are strong evidence that it does
-    not answer: "cost", "insurance" or a drug name it never mentions.
+    not answer: "pregnant", "insurance" or a drug name it never mentions; so is a best
+    passage that leaves the question's rarer words uncovered.
     """
     coverage = evidence.known_terms / evidence.terms if evidence.terms else 0.0
     unknown = min(evidence.terms - evidence.known_terms, 3)
-    return [evidence.top_sentence, evidence.top_dense, coverage, float(unknown), math.log1p(evidence.lexical_top)]
+    return [
+        evidence.top_sentence,
+        evidence.top_dense,
+        coverage,
+        float(unknown),
+        math.log1p(evidence.lexical_top),
+        evidence.covered_first,
+        evidence.covered_top,
+        evidence.margin,
+        float(evidence.agree),
+        math.log1p(evidence.terms),
+        evidence.salience,
+    ]
 
 
 @dataclass(frozen=True)
-class RefusalModel:
-    """answer when sigmoid(weights . features + bias) >= threshold."""
+class Logistic:
+    """Passes when sigmoid(weights . features + vector_weights . question vector + bias) >= threshold.
+
+    Without `vector_weights` the question's embedding plays no part.
+    """
 
     weights: tuple[float, ...]
     bias: float
     threshold: float = 0.5
+    vector_weights: tuple[float, ...] = ()
 
-    def probability(self, evidence: Evidence) -> float:
+    def probability(self, values: list[float], vector: npt.NDArray[np.float32] | None = None) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, values, strict=True))
+        if self.vector_weights and vector is not None:
+            z += float(np.dot(self.vector_weights, vector))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 500.0), -500.0)))
+
+    def passes(self, values: list[float], vector: npt.NDArray[np.float32] | None = None) -> bool:
+        return self.probability(values, vector) >= self.threshold
+
+
+@dataclass(frozen=True)
+class RefusalModel:
+    """The two decisions behind an answer's status."""
+
+    answers: Logistic
+    on_topic: Logistic
+
+    def decide(self, evidence: Evidence) -> Status:
+        """`answered` when the passages answer; `related` when they are only about the subject.
+
+        Questions about the source or the helpline are answered by those lines whenever
+        there are any.
+        """
         if not evidence.hits:
-            return 0.0
-        z = self.bias + sum(w * x for w, x in zip(self.weights, features(evidence), strict=True))
-        return 1.0 / (1.0 + math.exp(-z))
-
-    def answers(self, evidence: Evidence) -> bool:
-        """Questions about sources are answered by the reference list whenever there is one."""
-        return (evidence.sources and bool(evidence.hits)) or self.probability(evidence) >= self.threshold
+            return "not_found"
+        if evidence.intent != "medical":
+            return "answered"
+        values = features(evidence)
+        if not self.on_topic.passes(values, evidence.vector):
+            return "not_found"
+        return "answered" if self.answers.passes(values, evidence.vector) else "related"
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "RefusalModel":
         data = json.loads(path.read_text())
-        return cls(tuple(data["weights"]), data["bias"], data["threshold"])
+        models = {
+            name: Logistic(tuple(m["weights"]), m["bias"], m["threshold"], tuple(m.get("vector_weights", ())))
+            for name, m in data["models"].items()
+        }
+        return cls(models["answers"], models["on_topic"])
 
     def save(self, path: Path, **notes: object) -> None:
-        data = {"features": FEATURES, "weights": self.weights, "bias": self.bias, "threshold": self.threshold, **notes}
+        models = {name: getattr(self, name).__dict__ for name in ("answers", "on_topic")}
+        data = {"features": FEATURES, "models": models, **notes}
         path.write_text(json.dumps(data, indent=2) + "\n")

@@ -1,25 +1,57 @@
 """Hybrid retrieval: dense (FAISS) and BM25 candidates, fused, then re-scored by best sentence."""
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from qa.chunking import Passage
+from qa.chunking import Passage, PassageKind
 from qa.index import Index
+from qa.lexical import Match, tokenize
 from qa.sentences import Span
 
 Method = Literal["hybrid", "rrf", "dense", "bm25"]
+# What a question is about: the medical content, the document's sources, who wrote it, when, or the helpline.
+Intent = Literal["medical", "sources", "credit", "revised", "helpline"]
 Scores = npt.NDArray[np.floating[Any]]
 _RRF_K = 60
 
 _SOURCE_INTENT = re.compile(
-    r"\b(sources?|references?|citations?|cited?|bibliograph\w*|studies|journals?|based on|come from|came from)\b",
+    r"\b(sources?|references?|citations?|cited?|bibliograph\w*|studies|journals?|based on"
+    r"|(?:information|info|article|page|this|content|facts?|data)\b.*\b(?:comes?|came) from)\b",
     re.IGNORECASE,
 )
+_CREDIT_INTENT = re.compile(
+    r"\b(authors?|wrote|written|writer|who (?:made|developed|reviewed|created|published)|reviewed by|checked)\b",
+    re.IGNORECASE,
+)
+_REVISED_INTENT = re.compile(
+    r"\b((?:last )?(?:updated|revised)|how (?:old|recent|current)|how up.to.date)\b", re.IGNORECASE
+)
+_HELPLINE_INTENT = re.compile(
+    r"\b(helpline|hotline|live chat|chat|phone number|number to call|call (?:you|someone|somebody|anyone|a person)"
+    r"|call (?:at|on|during|any ?time|late|tonight|now|today)"
+    r"|(?:someone|somebody|anyone|who) (?:i|we) (?:can|could) (?:call|talk to|speak to|speak with)"
+    r"|(?:talk|speak) (?:to|with) (?:someone|somebody|anyone|a person|a specialist|a real person))\b",
+    re.IGNORECASE,
+)
+INTENT_KINDS: dict[Intent, tuple[PassageKind, ...]] = {
+    "medical": ("content",),
+    "sources": ("reference", "credit"),
+    "credit": ("credit",),
+    "revised": ("revised",),
+    "helpline": ("helpline",),
+}
+_INTENTS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+    ("helpline", _HELPLINE_INTENT),
+    ("sources", _SOURCE_INTENT),
+    ("credit", _CREDIT_INTENT),
+    ("revised", _REVISED_INTENT),
+)
 _CANDIDATES = 50
+_COVER_DEPTH = 3
 
 
 @dataclass(frozen=True)
@@ -36,15 +68,24 @@ class Hit:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Ranked hits plus question-level signals used to decide whether to answer."""
+    """Ranked hits plus question-level signals used to decide whether to answer.
+
+    `vector` is the question's own embedding: which subjects the corpus answers is learnt from it.
+    """
 
     hits: list[Hit]
-    sources: bool
+    intent: Intent
     top_dense: float
     top_sentence: float
     lexical_top: float
     known_terms: int
     terms: int
+    covered_first: float = 0.0
+    covered_top: float = 0.0
+    margin: float = 0.0
+    agree: bool = False
+    salience: float = 0.0
+    vector: npt.NDArray[np.float32] | None = field(default=None, compare=False)
 
 
 def merge_evidence(parts: list[Evidence], k: int) -> Evidence:
@@ -71,9 +112,25 @@ def hybrid_score(
     return fused
 
 
-def wants_sources(question: str) -> bool:
-    """Does the question ask where the information comes from (then only references answer)?"""
-    return bool(_SOURCE_INTENT.search(question))
+def question_intent(question: str) -> Intent:
+    """Does the question ask about the helpline, the document itself, or medicine?
+
+    Only passages of the matching kind can answer it: the helpline block, the references,
+    the lines on who developed the document or when it was revised, or the content.
+    """
+    for intent, pattern in _INTENTS:
+        if pattern.search(question):
+            return intent
+    return "medical"
+
+
+def covered(match: Match, passages: list[Passage]) -> float:
+    """The share of the question's term weight (IDF) that the passages use."""
+    if not match.terms:
+        return 0.0
+    used = {term for tokens in tokenize([p.text for p in passages]) for term in tokens}
+    total = sum(match.weights)
+    return sum(w for term, w in zip(match.terms, match.weights, strict=True) if term in used) / total
 
 
 class Retriever:
@@ -84,8 +141,7 @@ class Retriever:
         self.method = method
         self.lexical_weight = lexical_weight
         self.sentence_weight = sentence_weight
-        kinds = np.array([p.kind == "reference" for p in index.passages])
-        self._is_reference = kinds
+        self._kinds = np.array([p.kind for p in index.passages])
         counts = np.array([len(p.sentences) for p in index.passages])
         self._sentence_rows = np.concatenate([[0], np.cumsum(counts)])
         self._lead_in = np.array([_is_lead_in(p, span) for p in index.passages for span in p.sentences], dtype=bool)
@@ -102,22 +158,26 @@ class Retriever:
     def _rank(
         self, vector: npt.NDArray[np.float32], question: str, dense_ids: npt.NDArray[np.int64], k: int
     ) -> Evidence:
-        sources = wants_sources(question) and bool(self._is_reference.any())
-        allowed = self._is_reference if sources else ~self._is_reference
-        bm25, known, terms = self.index.lexical.match(question)
-        bm25 = np.where(allowed, bm25, 0.0)
+        intent = question_intent(question)
+        allowed = np.isin(self._kinds, INTENT_KINDS[intent])
+        if not allowed.any():
+            intent, allowed = "medical", np.isin(self._kinds, INTENT_KINDS["medical"])
+        match = self.index.lexical.match(question)
+        known, terms = sum(match.known), len(match.terms)
+        bm25 = np.where(allowed, match.scores, 0.0)
         lexical_ids = _top(bm25, _CANDIDATES)
         dense_ids = dense_ids[dense_ids >= 0]
         ids = np.array(list(dict.fromkeys([*dense_ids.tolist(), *lexical_ids.tolist()])), dtype=np.int64)
         ids = ids[allowed[ids]] if len(ids) else ids
         if not len(ids):
-            return Evidence([], sources, 0.0, 0.0, 0.0, known, terms)
+            return Evidence([], intent, 0.0, 0.0, 0.0, known, terms, vector=vector)
         dense = self.index.vectors[ids] @ vector
         lexical = bm25[ids] / bm25.max() if bm25.max() > 0 else np.zeros(len(ids), dtype=np.float32)
         scores = self._sentence_scores(vector, ids)
         sentence = self._best_sentences(scores)
         fused = self._fuse(dense, lexical, sentence)
-        order = np.argsort(-fused, kind="stable")[:k]
+        ranked = np.argsort(-fused, kind="stable")
+        order = ranked[:k]
         hits = [
             Hit(
                 passage=self.index.passages[ids[i]],
@@ -129,7 +189,21 @@ class Retriever:
             )
             for i in order
         ]
-        return Evidence(hits, sources, float(dense.max()), float(sentence.max()), float(bm25.max()), known, terms)
+        return Evidence(
+            hits,
+            intent,
+            float(dense.max()),
+            float(sentence.max()),
+            float(bm25.max()),
+            known,
+            terms,
+            covered_first=covered(match, [self.index.passages[ids[ranked[0]]]]),
+            covered_top=covered(match, [self.index.passages[ids[i]] for i in ranked[:_COVER_DEPTH]]),
+            margin=float(fused[ranked[0]] - fused[ranked[1]]) if len(ranked) > 1 else float(fused[ranked[0]]),
+            agree=bool(dense.argmax() == lexical.argmax()) and bool(lexical.max() > 0),
+            salience=match.salience,
+            vector=vector,
+        )
 
     def _fuse(
         self, dense: npt.NDArray[np.float32], lexical: npt.NDArray[np.float32], sentence: npt.NDArray[np.float32]

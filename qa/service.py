@@ -13,7 +13,7 @@ from qa.errors import BuildGone
 from qa.index import Index
 from qa.language import corpus_languages, question_language
 from qa.questions import encoder_inputs, normalize_question, question_parts
-from qa.refusal import MODEL_FILE, RefusalModel
+from qa.refusal import MODEL_FILE, RefusalModel, Status
 from qa.retrieval import Evidence, Method, Retriever, merge_evidence
 from qa.settings import Settings
 
@@ -128,10 +128,9 @@ class QAService:
     def _answer(self, snapshot: Snapshot, question: str, evidence: Evidence, top_k: int, language: str) -> Answer:
         # Only passages of documents in the question's language count (all of them in a one-language corpus).
         hits = [hit for hit in evidence.hits if snapshot.languages[hit.passage.document_id] == language]
-        evidence = replace(evidence, hits=hits)
-        answered = bool(hits) and self.refusal.answers(evidence)
+        status: Status = self.refusal.decide(replace(evidence, hits=hits)) if hits else "not_found"
         index = snapshot.index
-        return assemble(question, answered, hits[:top_k], index.corpus.documents, index.manifest.build_id, language)
+        return assemble(question, status, hits[:top_k], index.corpus.documents, index.manifest.build_id, language)
 
     def _cached(self, key: tuple[str, str, int]) -> Answer | None:
         if self._cache is None:

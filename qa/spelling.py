@@ -1,5 +1,6 @@
 """Correct misspelled question words to the corpus's own vocabulary (pyspellchecker + rapidfuzz)."""
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _MIN_LENGTH = 4
 _SHORT_LENGTH = 3
 _MIN_SIMILARITY = 80.0
+_RAREST = 9.0
 
 
 def vocabulary(texts: Iterable[str]) -> dict[str, int]:
@@ -27,6 +29,20 @@ def _english() -> SpellChecker:
     """pyspellchecker's English dictionary (about 30 MB in memory), loaded once per process
     and shared by every index, so a reindex does not load a second copy."""
     return SpellChecker()
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, as the speller sees them."""
+    return _WORD.findall(text)
+
+
+def rarity(word: str) -> float:
+    """How rare a word is in English: -log10 of its frequency (9 for a word English does not know).
+
+    A rare word is salient: "pregnant", "tylenol" or "keytruda" name a subject, "need" does not.
+    """
+    frequency = _english().word_usage_frequency(word.lower())
+    return min(-math.log10(frequency), _RAREST) if frequency > 0 else _RAREST
 
 
 class Speller:

@@ -98,25 +98,42 @@
     ]);
   }
 
+  let relatedLabels = 0;
   function answerView(answer) {
     // The reply may be in the visitor's language (a Spanish question gets a Spanish reply).
     const language = /^[a-z]{2,3}$/.test(answer.language || "") ? { lang: answer.language } : {};
-    if (!answer.answered || answer.passages.length === 0) {
+    const status = answer.status || (answer.answered ? "answered" : "not_found");
+    const disclaimer = el("p", { class: "disclaimer" }, [el("strong", {}, ["Please note: "]), answer.disclaimer]);
+    const count = answer.passages.length;
+    if (status === "related" && count > 0) {
+      // The article does not answer: say so first, and set the passages apart (no highlights) so none reads as the answer.
+      const labelId = `related-label-${++relatedLabels}`;
+      return el("div", { class: "answer related", ...language }, [
+        el("p", { class: "status-banner" }, [el("strong", {}, ["Not answered in our article."]), " The passages below are only related to your question."]),
+        el("p", { class: "message" }, [answer.message]),
+        el("p", { class: "related-label", id: labelId }, ["Related passages (they do not answer your question):"]),
+        el("ol", { class: "passages related-passages", "aria-labelledby": labelId },
+          answer.passages.map((passage, i) => passageView({ ...passage, highlights: [] }, i + 1, count))),
+        disclaimer,
+        helplineView(answer.helpline),
+      ]);
+    }
+    if (status !== "answered" || count === 0) {
       return el("div", { class: "answer refused", ...language }, [
         el("p", { class: "message" }, [answer.message]),
         helplineView(answer.helpline),
-        el("p", { class: "disclaimer" }, [el("strong", {}, ["Please note: "]), answer.disclaimer]),
+        disclaimer,
       ]);
     }
-    const count = answer.passages.length;
     return el("div", { class: "answer", ...language }, [
       el("p", { class: "message" }, [answer.message]),
       el("ol", { class: "passages", "aria-label": "Passages, best first" },
         answer.passages.map((passage, i) => passageView(passage, i + 1, count))),
-      el("p", { class: "disclaimer" }, [el("strong", {}, ["Please note: "]), answer.disclaimer]),
+      disclaimer,
       helplineView(answer.helpline),
     ]);
   }
+
 
   function errorView(problem, retry) {
     const view = el("div", { class: "answer error" }, [el("p", { class: "message" }, [problem.text])]);

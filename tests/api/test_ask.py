@@ -62,7 +62,7 @@ def test_every_answer_carries_the_disclaimer_and_helpline(client: TestClient, qu
 @pytest.mark.parametrize("top_k", [1, 10])
 def test_every_passage_of_every_answer_is_verbatim(client: TestClient, index: Index, question: str, top_k: int) -> None:
     answer = ask(client, question, top_k=top_k)
-    assert len(answer["passages"]) == (top_k if answer["answered"] else 0)
+    assert len(answer["passages"]) == (0 if answer["status"] == "not_found" else top_k)
     for passage in answer["passages"]:
         doc = index.corpus.get(passage["document_id"])
         assert passage["text"] == doc.text[passage["start"] : passage["end"]]
@@ -96,11 +96,11 @@ def test_the_sidecar_metadata_reaches_every_answer_passage(client: TestClient, i
 
 
 @pytest.mark.parametrize("top_k", [3, 10])
-def test_a_question_about_sources_returns_only_reference_passages(client: TestClient, top_k: int) -> None:
+def test_a_question_about_sources_returns_only_references_and_credits(client: TestClient, top_k: int) -> None:
     answer = ask(client, "What sources is this information based on?", top_k=top_k)
     assert answer["answered"] is True
     assert len(answer["passages"]) == top_k
-    assert {p["kind"] for p in answer["passages"]} == {"reference"}
+    assert "reference" in {p["kind"] for p in answer["passages"]} <= {"reference", "credit"}
 
 
 @pytest.mark.parametrize("question", ["What are the side effects?", PILL, "How is immunotherapy given?"])

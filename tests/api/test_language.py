@@ -53,7 +53,9 @@ def test_a_spanish_question_without_spanish_documents_is_told_so_in_spanish(clie
 def test_english_with_a_few_spanish_words_stays_english(client: TestClient, question: str) -> None:
     answer = ask(client, question)
     assert answer["language"] == "en"
-    assert answer["answered"] is True
+    # Searched in the English article; foreign words the article never uses may make it only "related"
+    # (the refusal model counts them as unknown terms), but the closest passages are still shown.
+    assert answer["status"] in ("answered", "related") and answer["passages"]
 
 
 @pytest.fixture(scope="module")

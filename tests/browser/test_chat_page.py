@@ -213,3 +213,20 @@ def test_server_errors_show_a_clear_message(
     error = ask(page, PILL)
     expect(error.locator(".message")).to_contain_text(message)
     expect(error.get_by_role("button", name="Retry")).to_have_count(1 if retry else 0)
+
+
+def test_a_related_answer_says_first_that_the_article_does_not_answer(
+    page: Page, live_url: str, screenshots: Path
+) -> None:
+    page.goto(live_url)
+    answer = ask(page, "is it ok to breastfeed during immunotherapy")
+    expect(answer).to_have_class("answer related")
+    first = answer.locator("p").first
+    expect(first).to_have_class("status-banner")
+    expect(first).to_contain_text("Not answered in our article.")
+    expect(answer.get_by_role("link", name="Call 1-800-227-2345")).to_be_visible()
+    passages = answer.get_by_role("list", name="Related passages (they do not answer your question):")
+    expect(passages.locator(".passage")).to_have_count(3)
+    expect(passages.locator("mark")).to_have_count(0)
+    assert page.evaluate(MIN_CONTRAST_JS)["ratio"] >= 4.5
+    screenshot(page, screenshots / "related-answer.png")

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from cli.console import (
     BEST,
     CONTEXT_CHARS,
+    RELATED_BANNER,
     context_text,
     osc52,
     passage_text,
@@ -21,13 +22,14 @@ from cli.console import (
     surrounding,
 )
 from cli.main import LOADING_HINT, app
-from qa.answer import DISCLAIMER, REFUSED_MESSAGE
+from qa.answer import DISCLAIMER, MESSAGES
 from qa.service import QAService
 from qa.settings import Settings
 
 PILL = "Can I take immunotherapy as a pill?"
 ORAL = "Oral immunotherapy is taken by mouth as a pill."
 OFF_TOPIC = "What is the capital of France?"
+HOURS = "Phone 24/7; live chat weekdays, 7:00 am - 6:30 pm CT"
 HELPLINE = "1-800-227-2345"
 runner = CliRunner()
 
@@ -84,10 +86,7 @@ def test_render_answer_numbers_passages_and_ends_with_disclaimer_and_helpline(pi
 
 def test_render_refused_answer_shows_the_helpline_message_and_no_passages(service: QAService) -> None:
     output = flat(rendered(service.ask(OFF_TOPIC, 3).to_dict()))
-    assert (
-        output
-        == f"» {OFF_TOPIC} {REFUSED_MESSAGE} Helpline {HELPLINE} · Phone 24/7; live chat weekdays, 7:00 am - 6:30 pm CT"
-    )
+    assert output == f"» {OFF_TOPIC} {MESSAGES['not_found']} Helpline {HELPLINE} · {HOURS}"
 
 
 @pytest.mark.parametrize(
@@ -191,7 +190,7 @@ def test_bad_settings_stop_the_command_with_a_message(settings: Settings) -> Non
 def test_qa_ask_off_topic_shows_the_helpline_message(settings: Settings) -> None:
     result = runner.invoke(app, cli_args(settings, "ask", OFF_TOPIC), env=cli_env(settings))
     assert result.exit_code == 0, result.output
-    assert flat(REFUSED_MESSAGE) in flat(result.output)
+    assert flat(MESSAGES["not_found"]) in flat(result.output)
     assert DISCLAIMER not in flat(result.output)
 
 
@@ -201,3 +200,11 @@ def test_qa_ask_empty_question_exits_2_with_a_message(settings: Settings, questi
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: The question is empty: please type a question."
     assert result.stdout == ""
+
+
+def test_a_related_answer_starts_with_a_banner_before_its_passages(service: QAService) -> None:
+    answer = service.ask("is it ok to breastfeed during immunotherapy", 2).to_dict()
+    assert answer["status"] == "related"
+    output = flat(rendered(answer))
+    banner = output.index(flat(RELATED_BANNER))
+    assert banner < output.index(flat(MESSAGES["related"])) < output.index(flat(answer["passages"][0]["text"]))

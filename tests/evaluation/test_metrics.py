@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from evaluation.metrics import (
@@ -28,7 +29,7 @@ def passage(start: int, end: int, document_id: str = "doc") -> Passage:
 
 def evidence(*passages: Passage, top: float = 0.5, known: int = 3, terms: int = 3) -> Evidence:
     hits = [Hit(p, 1.0 - rank / 10, 0.0, 0.0, 0.0, ()) for rank, p in enumerate(passages)]
-    return Evidence(hits, False, top, top, 5.0 * top, known, terms)
+    return Evidence(hits, "medical", top, top, 5.0 * top, known, terms, vector=np.zeros(4, dtype=np.float32))
 
 
 def test_recall_at_counts_first_hits_at_or_above_k() -> None:
@@ -72,16 +73,19 @@ def test_first_hit_rank_is_one_based_and_none_without_a_hit() -> None:
 
 
 def test_fit_refusal_separates_a_separable_set() -> None:
-    """Answerable questions with strong evidence, off-topic ones with weak evidence and unknown words."""
-    answerable = [evidence(passage(0, 10), top=0.55 + i / 100) for i in range(20)]
-    offtopic = [evidence(passage(0, 10), top=0.1 + i / 100, known=1, terms=3) for i in range(20)]
-    questions = [LabelledQuestion(f"a{i}", "q", "answerable", "s", "train") for i in range(20)] + [
-        LabelledQuestion(f"o{i}", "q", "offtopic", "s", "train") for i in range(20)
-    ]
-    model = fit_refusal(questions, answerable + offtopic)
-    assert all(model.answers(ev) for ev in answerable)
-    assert not any(model.answers(ev) for ev in offtopic)
-    assert min(map(model.probability, answerable)) > max(map(model.probability, offtopic))
+    """Answerable questions with strong evidence, unanswerable ones with a word the corpus lacks,
+    off-topic ones with weak evidence and several unknown words."""
+    groups = {
+        "answerable": [evidence(passage(0, 10), top=0.55 + i / 100) for i in range(20)],
+        "unanswerable": [evidence(passage(0, 10), top=0.45 + i / 200, known=2) for i in range(20)],
+        "offtopic": [evidence(passage(0, 10), top=0.1 + i / 100, known=1) for i in range(20)],
+    }
+    questions = [LabelledQuestion(f"{kind}{i}", "q", kind, "s", "train") for kind in groups for i in range(20)]
+    model = fit_refusal(questions, [ev for found in groups.values() for ev in found])
+    assert {model.decide(ev) for ev in groups["answerable"]} == {"answered"}
+    assert "answered" not in {model.decide(ev) for ev in groups["unanswerable"]}
+    assert {model.decide(ev) for ev in groups["offtopic"]} == {"not_found"}
+    assert model.decide(evidence()) == "not_found"  # no passage at all
 
 
 def test_refit_refusal_writes_where_it_is_told_and_serves_from_there(
@@ -94,7 +98,8 @@ def test_refit_refusal_writes_where_it_is_told_and_serves_from_there(
     saved = json.loads(target.read_text())
     assert result["refusal_model"]["file"] == str(target)
     assert saved["fitted_on"] == "immunotherapy.jsonl split=train"
-    assert RefusalModel.load(target) == RefusalModel(tuple(saved["weights"]), saved["bias"], saved["threshold"])
+    assert set(saved["models"]) == {"answers", "on_topic"}
+    assert RefusalModel.load(target).on_topic.weights == tuple(saved["models"]["on_topic"]["weights"])
     hybrid = result["reports"][0]
     assert hybrid["method"] == "hybrid" and hybrid["refusal"]["offtopic"] >= 0.9
     served = QAService(settings.model_copy(update={"refusal_model": target}), index)

@@ -33,7 +33,11 @@ def test_the_article_loads_with_its_sidecar_metadata() -> None:
         "PDFs by language",
         "Sign up to stay up-to-date with news, valuable information, and ways to get involved"
         " with the American Cancer Society.",
+        "American Cancer Society medical information is copyrighted material."
+        " For reprint requests, please see our Content Usage Policy.",
     )
+    assert len(doc.helpline) == 6 and all(line in doc.text.split("\n") for line in doc.helpline)
+    assert doc.helpline[1] == "Live Chat available weekdays, 7:00 am - 6:30 pm CT"
     assert doc.metadata == {"language": "en"}
 
 
@@ -89,6 +93,7 @@ def test_a_jsonl_line_may_hold_unicode_line_separators(tmp_path: Path) -> None:
         ({"a.txt": "Text.", "a.meta.json": b"\xff{}"}, ".", "a.meta.json is not UTF-8 text"),
         ({"c.jsonl": '{"id": "x", "text": "ok", "title": 5}\n'}, "c.jsonl", "Document 'x': title must be text"),
         ({"c.jsonl": '{"id": "x", "text": "ok", "boilerplate": "Menu"}\n'}, "c.jsonl", "'x': boilerplate must be text"),
+        ({"c.jsonl": '{"id": "x", "text": "ok", "helpline": [1]}\n'}, "c.jsonl", "'x': helpline must be text"),
     ],
 )
 def test_a_bad_corpus_raises_a_corpus_error(

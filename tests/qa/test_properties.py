@@ -114,7 +114,8 @@ def test_any_question_gets_an_answer_or_a_question_error(service: QAService, que
         return
     documents = service.index.corpus.documents
     assert len(answer.passages) <= top_k
-    assert answer.answered or not answer.passages
+    assert answer.answered == (answer.status == "answered")
+    assert bool(answer.passages) == (answer.status != "not_found")
     assert answer.helpline["phone"] == "1-800-227-2345"
     for passage in answer.passages:
         assert passage.text == documents[passage.document_id].text[passage.start : passage.end]

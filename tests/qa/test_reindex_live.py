@@ -56,7 +56,7 @@ def revise(corpus: Path) -> dict[str, str]:
 def source_build(answer: dict[str, object], builds: Builds) -> str | None:
     """The one build whose documents hold every passage of the answer verbatim; None if refused."""
     passages = answer["passages"]
-    assert isinstance(passages, list) and bool(passages) == answer["answered"], answer
+    assert isinstance(passages, list) and bool(passages) == (answer["status"] != "not_found"), answer
     if not passages:
         return None
 
