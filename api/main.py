@@ -1,8 +1,9 @@
 """Build the FastAPI app from a Settings object; the lifespan loads the index once."""
 
+import asyncio
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -34,12 +35,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             service.ask_many, settings.batch_max, settings.batch_workers
         )
 
-        async def ask_question(question: str, top_k: int) -> Answer:
+        async def ask_question(question: str, top_k: int, history: Sequence[str] = ()) -> Answer:
+            if history:  # a follow-up searches with its own history: it does not share a batch
+                return await asyncio.to_thread(service.ask, question, top_k, history)
             return await batcher.submit((question, top_k))
     else:
 
-        async def ask_question(question: str, top_k: int) -> Answer:
-            return service.ask(question, top_k)
+        async def ask_question(question: str, top_k: int, history: Sequence[str] = ()) -> Answer:
+            return service.ask(question, top_k, history)
 
     app.state.ask = ask_question
     app.state.service = service

@@ -1,5 +1,7 @@
 """Request and response models; their limits are part of the OpenAPI schema."""
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
@@ -16,6 +18,13 @@ class AskRequest(BaseModel):
         "collapsed); a 422 if nothing is left or it is then over 1000 characters.",
     )
     top_k: int = Field(3, ge=1, le=10, description="How many passages to return, best first.")
+    history: list[Annotated[str, Field(min_length=1, max_length=1000)]] = Field(
+        default_factory=list,
+        max_length=5,
+        examples=[["What is oral immunotherapy?"]],
+        description="The conversation's earlier questions, oldest first (at most 5, each normalized and limited"
+        " like `question`). Used only to understand a follow-up; never logged, cached or kept.",
+    )
 
     @field_validator("question")
     @classmethod
@@ -72,6 +81,11 @@ class AskResponse(BaseModel):
     disclaimer: str
     helpline: Helpline
     message: str
+    context_used: list[int] = Field(
+        default_factory=list,
+        description="Indexes into `history` of the earlier questions this answer was searched with; empty when"
+        " the question was answered on its own.",
+    )
 
 
 class DocumentOut(BaseModel):

@@ -1,13 +1,24 @@
 """Run `qa eval`: the service and its BM25-only and dense-only baselines on one question set."""
 
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from evaluation.metrics import METHODS, LabelledQuestion, Report, evidence_for, fit_refusal, load_questions, score
-from qa.index import ensure_index
+from evaluation.metrics import (
+    DIALOGUE_MODES,
+    METHODS,
+    LabelledQuestion,
+    Report,
+    dialogue_evidence,
+    evidence_for,
+    fit_refusal,
+    load_questions,
+    score,
+)
+from qa.index import Index, ensure_index
 from qa.service import QAService
 from qa.settings import Settings
 
@@ -31,6 +42,9 @@ def run_eval(
         "passages": len(index.passages),
         "reports": [],
     }
+    if any(q.history for q in questions):
+        result["reports"], result["context_used"] = _dialogue_reports(settings, index, questions)
+        return result
     for method in METHODS:
         service = QAService(settings, index, method=method)
         evidence = evidence_for(service, questions)
@@ -41,6 +55,26 @@ def run_eval(
         report = score(method, questions, evidence, service if method == "hybrid" else None)
         result["reports"].append(report.to_dict())
     return result
+
+
+def _dialogue_reports(
+    settings: Settings, index: Index, questions: list[LabelledQuestion]
+) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """The service on follow-up questions alone, with the history glued in front, and resolved.
+
+    Also: per question style, the share of questions for which the resolution used an earlier turn.
+    """
+    service = QAService(settings, index)
+    reports, used_by_style = [], {}
+    for mode in DIALOGUE_MODES:
+        evidence, used = dialogue_evidence(service, questions, mode)
+        reports.append(score(f"hybrid {mode}", questions, evidence, service).to_dict())
+        if mode == DIALOGUE_MODES[-1]:
+            styles: dict[str, list[bool]] = defaultdict(list)
+            for q, turns in zip(questions, used, strict=True):
+                styles[q.style].append(bool(turns))
+            used_by_style = {style: round(sum(flags) / len(flags), 4) for style, flags in sorted(styles.items())}
+    return reports, used_by_style
 
 
 def _select(questions: list[LabelledQuestion], sample: Path | None, limit: int | None) -> list[LabelledQuestion]:

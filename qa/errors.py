@@ -4,7 +4,7 @@
      ├─ CorpusError            (DocumentNotFound)
      ├─ IndexLoadError         (IndexMissing, IndexStale, IndexCorrupt)
      ├─ IndexBuildError        (RebuildRunning)
-     └─ QuestionError          (QuestionEmpty, QuestionTooLong)
+     └─ QuestionError          (QuestionEmpty, QuestionTooLong, HistoryTooLong)
 
 The API maps each base class to one HTTP status in a single handler; the CLI maps
 them to exit codes. Messages are written for the person who reads them.
@@ -61,3 +61,7 @@ class QuestionEmpty(QuestionError):
 
 class QuestionTooLong(QuestionError):
     code = "question_too_long"
+
+
+class HistoryTooLong(QuestionError):
+    code = "history_too_long"

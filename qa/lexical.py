@@ -1,5 +1,6 @@
 """Keyword search: a bm25s index over passages, with English stemming and stopwords."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import bm25s
@@ -164,13 +165,21 @@ class LexicalIndex:
     def save(self, folder: Path) -> None:
         self._retriever.save(str(folder), show_progress=False)
 
-    def match(self, question: str) -> tuple[npt.NDArray[np.float32], int, int]:
+    def match(
+        self, question: str, expansion: Sequence[tuple[str, float]] = ()
+    ) -> tuple[npt.NDArray[np.float32], int, int]:
         """BM25 score of every passage (zeros when no term is known), and how many of the
-        question's terms the corpus knows, out of how many."""
-        terms = tokenize([question])[0]
-        ids = self._retriever.get_tokens_ids(terms)
-        if ids:
-            scores = np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
-        else:
-            scores = np.zeros(self._retriever.scores["num_docs"], dtype=np.float32)
-        return scores, len(ids), len(terms)
+        query's terms the corpus knows, out of how many.
+
+        `expansion` adds earlier questions with a weight each (historical query expansion):
+        a passage's score is the question's BM25 plus the weighted BM25 of each of them.
+        """
+        scores = np.zeros(self._retriever.scores["num_docs"], dtype=np.float32)
+        known = total = 0
+        for text, weight in [(question, 1.0), *expansion]:
+            terms = tokenize([text])[0]
+            ids = self._retriever.get_tokens_ids(terms)
+            if ids:
+                scores += weight * np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
+            known, total = known + len(ids), total + len(terms)
+        return scores, known, total

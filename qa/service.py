@@ -1,11 +1,14 @@
 """The question-answering service: one loaded index, its encoder, a cache, and swaps."""
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
+import numpy as np
 from cachetools import LRUCache
 
 from qa.answer import Answer, assemble
+from qa.conversation import expand, normalize_history, resolve
 from qa.embedding import Encoder, load_encoder
 from qa.index import Index
 from qa.questions import normalize_question, question_parts
@@ -59,8 +62,18 @@ class QAService:
         settings = self.settings
         return Snapshot(index, Retriever(index, self._method, settings.lexical_weight, settings.sentence_weight))
 
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
-        return self.ask_many([(question, top_k or self.settings.top_k_default)])[0]
+    def ask(self, question: str, top_k: int | None = None, history: Sequence[str] = ()) -> Answer:
+        """Answer one question; `history` holds the conversation's earlier questions, oldest first."""
+        top_k = top_k or self.settings.top_k_default
+        if not history:
+            return self.ask_many([(question, top_k)])[0]
+        # Never cached: a follow-up's answer depends on its history, which is kept nowhere.
+        settings = self.settings
+        question = normalize_question(question, settings.question_max_chars)
+        earlier = normalize_history(history, settings.history_max, settings.question_max_chars)
+        snapshot = self.snapshot
+        evidence, used = self.followup_evidence(snapshot, question, earlier, top_k)
+        return replace(self._answer(snapshot, question, evidence, top_k), context_used=used)
 
     def ask_many(self, requests: list[tuple[str, int]]) -> list[Answer]:
         """Answer several questions with one encoder call (questions are normalized here)."""
@@ -91,6 +104,29 @@ class QAService:
         flat = [part for group in parts for part in group]
         found = iter(snapshot.retriever.search(self.encoder.encode(flat), flat, top_k))
         return [[next(found) for _ in group] for group in parts]
+
+    def followup_evidence(
+        self, snapshot: Snapshot, question: str, history: Sequence[str], top_k: int
+    ) -> tuple[Evidence, list[int]]:
+        """Evidence for a question searched with the earlier questions it leans on, and their indexes."""
+        speller, settings = snapshot.index.speller, self.settings
+        turns = [speller.correct(text) for text in [*history, question]]
+        parts = question_parts(turns[-1])
+        vectors = self.encoder.encode([*turns, *parts[1:]])
+        context = resolve(
+            turns,
+            vectors[: len(turns)],
+            snapshot.retriever,
+            settings.history_weight,
+            settings.history_decay,
+            settings.history_tolerance,
+        )
+        part_vectors = [vectors[len(turns) - 1], *vectors[len(turns) :]]
+        queries = [expand(vector, context, turns, vectors) for vector in part_vectors]
+        found = snapshot.retriever.search(
+            np.stack([vector for vector, _ in queries]), parts, top_k, [expansion for _, expansion in queries]
+        )
+        return merge_evidence(found, top_k), sorted(context)
 
     def _answer(self, snapshot: Snapshot, question: str, evidence: Evidence, top_k: int) -> Answer:
         answered = self.refusal.answers(evidence)

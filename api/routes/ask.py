@@ -17,6 +17,6 @@ router = APIRouter(prefix="/v1", tags=["questions"])
 async def ask(body: AskRequest, request: Request, service: ServiceDep, settings: SettingsDep) -> AskResponse:
     question = normalize_question(body.question, settings.question_max_chars)
     request.state.question = question
-    answer = await request.app.state.ask(question, body.top_k)
+    answer = await request.app.state.ask(question, body.top_k, body.history)
     request.state.answered = answer.answered
     return AskResponse.model_validate(answer.to_dict())
