@@ -3,15 +3,16 @@
 Historical query expansion (HQE; Lin et al. 2020, TREC CAsT 2019) without a generative
 model: a follow-up is searched together with its conversation's earlier questions, each
 with a weight, in BM25 (their terms, weighted) and in the dense part (the normalized
-weighted sum of the question vectors). Whether to do so is decided turn by turn: the
-expanded search's best passage must still answer the question on its own nearly as well
-as the question's own best passage. An ambiguous follow-up ("how often do I take it?")
-has many passages that answer it about equally well, so the one its topic picks passes;
-a question that stands alone or opens a new topic scores the old topic's passage far
-below its own answer, so it is not pulled back.
+weighted sum of the question vectors). Whether to do so is decided turn by turn, from evidence:
+a question that points back ("it", "they", "and if ...") leans on its context; any other
+leans only when the expanded search's best passage differs from the question's own best
+and still answers the question on its own nearly as well (within a tolerance). An
+ambiguous follow-up ("what are the symptoms?") has many passages that answer it about
+equally well, so the one its topic picks passes; a question that stands alone or opens a
+new topic keeps its own best passage or scores the old topic's far below it, so it is not
+pulled back.
 """
 
-import os
 import re
 from collections.abc import Sequence
 
@@ -22,7 +23,6 @@ from qa.errors import HistoryTooLong, QuestionError
 from qa.questions import normalize_question
 from qa.retrieval import Expansion, Hit, Retriever
 
-DECAY = float(os.environ.get("DECAY", "1"))
 _REFERS_BACK = re.compile(
     r"^\W*(?:and|but|so|also|then|what about|how about)\b|\b(?:it|its|it's|they|them|their|that|this|these|those)\b",
     re.IGNORECASE,
@@ -91,4 +91,6 @@ def _leans_on(
         return False
     if not alone:
         return True
+    if expanded[0].passage.id == alone[0].passage.id:
+        return False  # it stands on its own: its answer is the same without the earlier questions
     return alone[0].score - retriever.score_of(vectors[i], turns[i], expanded[0].passage) <= tolerance
