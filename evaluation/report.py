@@ -94,6 +94,9 @@ def render(result: dict[str, Any], console: Console) -> None:
         recall = {int(k): v for k, v in r.recall.items()}
         main.add_row(r.method, str(r.answerable), *(f"{recall[k]:.3f}" for k in (1, 3, 5, 10)), f"{r.mrr:.3f}")
     console.print(main)
+    if "context_used" in result:
+        _render_dialogues(reports, result["context_used"], console)
+        return
     hybrid = reports[0]
     if hybrid.refusal:
         labels = {
@@ -112,3 +115,24 @@ def render(result: dict[str, Any], console: Console) -> None:
             style, str(int(figures["n"])), f"{figures['R@1']:.3f}", f"{figures['R@3']:.3f}", f"{figures['MRR@10']:.3f}"
         )
     console.print(styles)
+
+
+def _render_dialogues(reports: list[Report], context_used: dict[str, float], console: Console) -> None:
+    """Per question style (follow-up, switch ...): the three modes side by side, and how often history was used."""
+    table = Table(title="by question style: alone / concatenated / with history")
+    for column in ("style", "n", "R@1", "MRR@10", "history used"):
+        table.add_column(column, justify="right")
+    for style, used in context_used.items():
+        figures = [r.by_style[style] for r in reports]
+        table.add_row(
+            style,
+            str(int(figures[0]["n"])),
+            " / ".join(f"{f['R@1']:.3f}" for f in figures),
+            " / ".join(f"{f['MRR@10']:.3f}" for f in figures),
+            f"{used:.1%}",
+        )
+    console.print(table)
+    for report in reports:
+        refused = report.refusal.get("answerable")
+        if refused is not None:
+            console.print(f"{report.method}: answerable refused {refused:.1%}")
