@@ -217,3 +217,22 @@ def test_server_errors_show_a_clear_message(
     error = ask(page, PILL)
     expect(error.locator(".message")).to_contain_text(message)
     expect(error.get_by_role("button", name="Retry")).to_have_count(1 if retry else 0)
+
+
+def test_follow_ups_send_the_conversation_and_new_conversation_starts_afresh(page: Page, live_url: str) -> None:
+    topic, follow_up = "What is intravesical therapy?", "how is it given?"
+    bodies: list[dict[str, object]] = []
+    page.on("request", lambda request: bodies.append(request.post_data_json) if request.method == "POST" else None)
+    page.goto(live_url)
+    ask(page, topic)
+    answer = ask(page, follow_up)
+    assert bodies[-1] == {"question": follow_up, "history": [topic]}
+    expect(answer.locator(".passage").first).to_contain_text("infused directly into the bladder")
+    note = page.locator("article.exchange").last.locator(".follow-up-note")
+    expect(note).to_contain_text(f"“{topic}”")
+    page.get_by_role("button", name="New conversation").click()
+    expect(page.locator(".conversation-break")).to_be_visible()
+    ask(page, follow_up)
+    assert bodies[-1] == {"question": follow_up}
+    expect(page.locator("article.exchange").last.locator(".follow-up-note")).to_have_count(0)
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
