@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, Route, expect
+from playwright.sync_api import Browser, Locator, Page, Request, Route, expect
 
 from qa.settings import PROJECT_ROOT
 
@@ -221,8 +221,13 @@ def test_server_errors_show_a_clear_message(
 
 def test_follow_ups_send_the_conversation_and_new_conversation_starts_afresh(page: Page, live_url: str) -> None:
     topic, follow_up = "What is intravesical therapy?", "how is it given?"
-    bodies: list[dict[str, object]] = []
-    page.on("request", lambda request: bodies.append(request.post_data_json) if request.method == "POST" else None)
+    bodies: list[object] = []
+
+    def record(request: Request) -> None:
+        if request.method == "POST":
+            bodies.append(request.post_data_json)
+
+    page.on("request", record)
     page.goto(live_url)
     ask(page, topic)
     answer = ask(page, follow_up)
