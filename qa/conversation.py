@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qa.errors import HistoryTooLong, QuestionError
+from qa.lexical import tokenize
 from qa.questions import normalize_question
 from qa.retrieval import Expansion, Hit, Retriever
 
@@ -50,7 +51,13 @@ def refers_back(question: str) -> bool:
 
 
 def resolve(
-    turns: Sequence[str], vectors: Vectors, retriever: Retriever, weight: float, decay: float, tolerance: float
+    turns: Sequence[str],
+    vectors: Vectors,
+    retriever: Retriever,
+    weight: float,
+    decay: float,
+    tolerance: float,
+    topic_share: float,
 ) -> Weights:
     """The earlier turns the last of `turns` leans on, with their weights (the question's own is 1).
 
@@ -63,7 +70,9 @@ def resolve(
     alone = retriever.search(vectors, list(turns), 1)
     for i in range(1, len(turns)):
         candidate = {i - 1: weight, **{j: w * decay for j, w in context.items()}}
-        leans = refers_back(turns[i]) or _leans_on(i, candidate, turns, vectors, alone[i].hits, retriever, tolerance)
+        leans = refers_back(turns[i]) or _leans_on(
+            i, candidate, turns, vectors, alone[i].hits, retriever, tolerance, topic_share
+        )
         context = candidate if leans else {}
     return context
 
@@ -83,6 +92,7 @@ def _leans_on(
     alone: Sequence[Hit],
     retriever: Retriever,
     tolerance: float,
+    topic_share: float,
 ) -> bool:
     """Does turn `i`, searched with `context`, find a passage that answers it nearly as well as its own best?"""
     vector, expansion = expand(vectors[i], context, turns, vectors)
@@ -93,4 +103,7 @@ def _leans_on(
         return True
     if expanded[0].passage.id == alone[0].passage.id:
         return False  # it stands on its own: its answer is the same without the earlier questions
+    lexical = retriever.index.lexical
+    if lexical.rare_terms(turns[i], topic_share) - set().union(*tokenize([turns[j] for j in context])):
+        return False  # it names a topic the conversation has not mentioned: a new one
     return alone[0].score - retriever.score_of(vectors[i], turns[i], expanded[0].passage) <= tolerance

@@ -183,3 +183,14 @@ class LexicalIndex:
                 scores += weight * np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
             known, total = known + len(ids), total + len(terms)
         return scores, known, total
+
+    def rare_terms(self, text: str, max_share: float) -> set[str]:
+        """The text's terms that at most `max_share` of the passages use: the words that name a topic."""
+        indptr = np.asarray(self._retriever.scores["indptr"])
+        passages = self._retriever.scores["num_docs"]
+        vocabulary = self._retriever.vocab_dict
+        return {
+            term
+            for term in tokenize([text])[0]
+            if term in vocabulary and indptr[vocabulary[term] + 1] - indptr[vocabulary[term]] <= max_share * passages
+        }

@@ -120,6 +120,7 @@ class QAService:
             settings.history_weight,
             settings.history_decay,
             settings.history_tolerance,
+            settings.history_topic_share,
         )
         part_vectors = [vectors[len(turns) - 1], *vectors[len(turns) :]]
         queries = [expand(vector, context, turns, vectors) for vector in part_vectors]

@@ -50,10 +50,17 @@ class Settings(BaseSettings):
         " Fitted on the train dialogues.",
     )
     history_tolerance: float = Field(
-        0.1,
+        0.5,
         ge=0,
         description="A follow-up leans on earlier questions only when the passage they lead to scores at most"
         " this much below the question's own best passage (hybrid score). Fitted on the train dialogues.",
+    )
+    history_topic_share: float = Field(
+        0.03,
+        ge=0,
+        le=1,
+        description="A follow-up that uses a word at most this share of the passages use (a topic's name) that"
+        " the conversation has not, opens a new topic unless it points back. Chosen on the train dialogues.",
     )
     encoder_backend: Literal["onnx", "torch"] = "onnx"
     quantize: bool = Field(

@@ -28,10 +28,20 @@ def elliptical(question: str, topic: str) -> str:
     return re.sub(r"\s*(?:\?\s*)+$", "?", re.sub(r"\s+", " ", short)).strip()
 
 
-def turn(record: dict[str, Any], question: str, history: list[str], style: str, split: str) -> dict[str, Any]:
-    """One labelled follow-up: MedQuAD's gold span, our history and style."""
+def turn(
+    record: dict[str, Any], question: str, history: list[str], style: str, split: str, dialogue: str
+) -> dict[str, Any]:
+    """One labelled follow-up: MedQuAD's gold span, our history and style (id: dialogue and turn)."""
     gold = {key: record[key] for key in ("qid", "doc_id", "start", "end", "qtype")}
-    return {**gold, "question": question, "history": history[-FOLLOW_UPS - 1 :], "style": style, "split": split}
+    ident = f"{dialogue}#{len(history)}"
+    return {
+        "id": ident,
+        **gold,
+        "question": question,
+        "history": history[-FOLLOW_UPS - 1 :],
+        "style": style,
+        "split": split,
+    }
 
 
 def build(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -53,13 +63,13 @@ def build(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         history = [opening["question"]]
         for record in others[:FOLLOW_UPS]:
             question = elliptical(record["question"], topic)
-            out.append(turn(record, question, history, "followup", split))
+            out.append(turn(record, question, history, "followup", split, opening["doc_id"]))
             history.append(question)
         _, new_opening, new_others = rng.choice([d for d in dialogues if _topic(d[1]) != topic])
-        out.append(turn(new_opening, new_opening["question"], history, "switch", split))
+        out.append(turn(new_opening, new_opening["question"], history, "switch", split, opening["doc_id"]))
         history.append(new_opening["question"])
         question = elliptical(new_others[0]["question"], _topic(new_opening))
-        out.append(turn(new_others[0], question, history, "followup after switch", split))
+        out.append(turn(new_others[0], question, history, "followup after switch", split, opening["doc_id"]))
     return out
 
 
