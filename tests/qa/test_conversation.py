@@ -77,3 +77,9 @@ def test_history_is_normalized_and_limited_like_questions(service: QAService) ->
 )
 def test_questions_that_point_back_are_recognised(question: str, expected: bool) -> None:
     assert refers_back(question) is expected
+
+
+def test_only_words_few_passages_use_name_a_topic(service: QAService) -> None:
+    lexical, share = service.index.lexical, service.settings.history_topic_share
+    assert lexical.rare_terms("What is intravesical therapy?", share) == {"intraves"}
+    assert lexical.rare_terms("What are the side effects of immunotherapy?", share) == set()
