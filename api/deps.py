@@ -1,6 +1,6 @@
 """The app's typed state and the dependencies through which routes reach it."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # loaded in the background at start-up, so the port opens wit
     from qa.reindex import Reindexer
     from qa.service import QAService
 
-Asker = Callable[[str, int], Awaitable["Answer"]]
+Asker = Callable[[str, int, Sequence[str]], Awaitable["Answer"]]
 
 
 @dataclass

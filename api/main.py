@@ -3,7 +3,7 @@
 import asyncio
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING
 
@@ -64,12 +64,14 @@ async def _serve(app: FastAPI, started: asyncio.Event) -> None:
             service.ask_many, settings.batch_max, settings.batch_workers
         )
 
-        async def ask_question(question: str, top_k: int) -> "Answer":
+        async def ask_question(question: str, top_k: int, history: Sequence[str] = ()) -> "Answer":
+            if history:  # a follow-up searches with its own history: it does not share a batch
+                return await asyncio.to_thread(service.ask, question, top_k, history)
             return await batcher.submit((question, top_k))
     else:
 
-        async def ask_question(question: str, top_k: int) -> "Answer":
-            return service.ask(question, top_k)
+        async def ask_question(question: str, top_k: int, history: Sequence[str] = ()) -> "Answer":
+            return service.ask(question, top_k, history)
 
     state.ask = ask_question
     state.service = service

@@ -1,6 +1,6 @@
 """Request and response models; their limits, taken from Settings, are part of the OpenAPI schema."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
@@ -14,6 +14,7 @@ class AskRequest(BaseModel):
 
     question: str = Field(min_length=1, examples=["Can I take immunotherapy as a pill?"])
     top_k: int = Field(Settings.model_fields["top_k_default"].default, ge=1)
+    history: list[str] = Field(default_factory=list, examples=[["What is oral immunotherapy?"]])
 
     @field_validator("question")
     @classmethod
@@ -44,7 +45,21 @@ def ask_request_model(settings: Settings) -> type[AskRequest]:
     top_k = Field(
         settings.top_k_default, ge=1, le=settings.top_k_max, description="How many passages to return, best first."
     )
-    return create_model("AskRequest", __base__=AskRequest, question=(str, question), top_k=(int, top_k))
+    history: list[str] = Field(
+        default_factory=list,
+        max_length=settings.history_max,
+        examples=[["What is oral immunotherapy?"]],
+        description=f"The conversation's earlier questions, oldest first (at most {settings.history_max}, each"
+        " normalized and limited like `question`). Used only to understand a follow-up; never logged, cached or kept.",
+    )
+    turn = Annotated[str, Field(min_length=1, max_length=limit)]
+    return create_model(
+        "AskRequest",
+        __base__=AskRequest,
+        question=(str, question),
+        top_k=(int, top_k),
+        history=(list[turn], history),
+    )
 
 
 class Highlight(BaseModel):
@@ -107,6 +122,11 @@ class AskResponse(BaseModel):
     build_id: str = Field(
         description="The index build the passages come from; GET /v1/documents/{id}?build_id= returns the text"
         " they index into while that build is kept."
+    )
+    context_used: list[int] = Field(
+        default_factory=list,
+        description="Indexes into `history` of the earlier questions this answer was searched with; empty when"
+        " the question was answered on its own.",
     )
 
 

@@ -23,6 +23,7 @@ Type a question and press Enter; up and down arrows recall earlier ones. Command
   :context N    passage N inside its paragraph of the source document
   :copy N       copy passage N, word for word, to the clipboard{copy_file}
   :json         switch between this view and the API's JSON
+  :new          start a new conversation: earlier questions no longer help understand the next
   :help         this list
   :q            leave (Ctrl-D also leaves; Ctrl-C clears the line being typed)"""
 
@@ -42,11 +43,15 @@ class Chat:
         self.as_json = False
         self.question: str | None = None
         self.passages: list[dict[str, Any]] = []
+        # The session's last questions, sent along to understand follow-ups; in memory only.
+        self.history: list[str] = []
+        self.asked_with: list[str] = []
         self.commands: dict[str, Callable[[str], None]] = {
             ":more": self.more,
             ":context": self.context,
             ":copy": self.copy,
             ":json": self.toggle_json,
+            ":new": self.new_conversation,
             ":help": self.help,
         }
 
@@ -70,9 +75,19 @@ class Chat:
         return True
 
     def ask(self, question: str) -> None:
-        answer = self.source.ask(question, self.top_k)
-        self.question, self.passages = answer["question"], answer["passages"]
+        earlier = self.history[-self.settings.history_max :] if self.settings.history_max else []
+        answer = self.source.ask(question, self.top_k, earlier)
+        self.question, self.passages, self.asked_with = answer["question"], answer["passages"], earlier
+        self.history = [*earlier, answer["question"]]
         self.show(answer)
+        used = answer.get("context_used") or []
+        if used and not self.as_json:
+            quoted = "; ".join(f"“{earlier[i]}”" for i in used)
+            self.say(f"Understood as a follow-up to: {quoted}. Type :new to start a new conversation.")
+
+    def new_conversation(self, _: str) -> None:
+        self.history, self.asked_with = [], []
+        self.say("New conversation: earlier questions are forgotten.")
 
     def more(self, _: str) -> None:
         if self.question is None or not self.passages:
@@ -80,7 +95,7 @@ class Chat:
         top_k = min(len(self.passages) + self.top_k, self.settings.top_k_max)
         if top_k <= len(self.passages):
             raise UsageError(f"That is all: {len(self.passages)} passages is the most one question gets.")
-        answer = self.source.ask(self.question, top_k)
+        answer = self.source.ask(self.question, top_k, self.asked_with)
         shown = {passage["id"] for passage in self.passages}
         new = [passage for passage in answer["passages"] if passage["id"] not in shown]
         if not new:

@@ -1,6 +1,6 @@
 """Where the console's answers come from: the local index or a running server, behind one interface."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -22,7 +22,7 @@ class AnswerSource(Protocol):
 
     description: str
 
-    def ask(self, question: str, top_k: int) -> dict[str, Any]: ...
+    def ask(self, question: str, top_k: int, history: Sequence[str] = ()) -> dict[str, Any]: ...
 
     def document(self, document_id: str) -> dict[str, Any]: ...
 
@@ -35,8 +35,8 @@ class LocalSource:
         manifest = service.index.manifest
         self.description = f"local index {manifest.build_id} ({manifest.passages} passages)"
 
-    def ask(self, question: str, top_k: int) -> dict[str, Any]:
-        return self.service.ask(question, top_k).to_dict()
+    def ask(self, question: str, top_k: int, history: Sequence[str] = ()) -> dict[str, Any]:
+        return self.service.ask(question, top_k, history).to_dict()
 
     def document(self, document_id: str) -> dict[str, Any]:
         doc = self.service.index.corpus.get(document_id)
@@ -50,8 +50,9 @@ class RemoteSource:
         self.client = client
         self.description = f"server {client.base_url}"
 
-    def ask(self, question: str, top_k: int) -> dict[str, Any]:
-        return self._call("POST", "v1/ask", json={"question": question, "top_k": top_k})
+    def ask(self, question: str, top_k: int, history: Sequence[str] = ()) -> dict[str, Any]:
+        body = {"question": question, "top_k": top_k, **({"history": list(history)} if history else {})}
+        return self._call("POST", "v1/ask", json=body)
 
     def document(self, document_id: str) -> dict[str, Any]:
         return self._call("GET", f"v1/documents/{document_id}")

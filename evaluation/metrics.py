@@ -26,6 +26,7 @@ from qa.service import QAService
 Gold = tuple[str, int, int]
 STATUSES: tuple[Status, ...] = ("answered", "related", "not_found")
 METHODS: tuple[Method, ...] = ("hybrid", "rrf", "bm25", "dense")
+DIALOGUE_MODES = ("alone", "concatenated", "with history")
 _DEPTH = 10
 # Regularization of the refusal models: with the 384 vector weights, 0.3 (chosen by 5-fold
 # cross-validation on the train split) keeps them from fitting single questions.
@@ -40,6 +41,7 @@ class LabelledQuestion:
     style: str
     split: str
     gold: tuple[Gold, ...] = ()
+    history: tuple[str, ...] = ()
 
 
 @dataclass
@@ -74,13 +76,14 @@ def load_questions(path: Path, corpus: Corpus, split: str = "all", limit: int | 
 
 def _labelled(record: dict[str, Any], corpus: Corpus, number: int) -> LabelledQuestion:
     ident = str(record.get("id") or record.get("qid") or number)
+    history = tuple(record.get("history", []))
+    split = record.get("split", "all")
     if "doc_id" in record:
         gold: tuple[Gold, ...] = ((record["doc_id"], record["start"], record["end"]),)
-        return LabelledQuestion(ident, record["question"], "answerable", record.get("qtype", "medquad"), "all", gold)
+        style = record.get("style") or record.get("qtype", "medquad")
+        return LabelledQuestion(ident, record["question"], "answerable", style, split, gold, history)
     gold = tuple(_locate(phrase, corpus) for phrase in record.get("answers", []))
-    return LabelledQuestion(
-        ident, record["question"], record["kind"], record["style"], record.get("split", "all"), gold
-    )
+    return LabelledQuestion(ident, record["question"], record["kind"], record["style"], split, gold, history)
 
 
 def _locate(phrase: str, corpus: Corpus) -> Gold:
@@ -111,6 +114,23 @@ def evidence_for(service: QAService, questions: list[LabelledQuestion], batch: i
         texts = [q.question for q in questions[begin : begin + batch]]
         found.extend(service.evidence(service.snapshot, texts, _DEPTH))
     return found
+
+
+def dialogue_evidence(
+    service: QAService, questions: list[LabelledQuestion], mode: str
+) -> tuple[list[Evidence], list[list[int]]]:
+    """Evidence for follow-up questions in one of DIALOGUE_MODES, and the earlier turns each used.
+
+    "alone" ignores the history, "concatenated" puts all earlier questions in front of the
+    question, "with history" is the service's own resolution.
+    """
+    if mode == "alone":
+        return evidence_for(service, questions), [[] for _ in questions]
+    if mode == "concatenated":
+        joined = [replace(q, question=" ".join([*q.history, q.question])) for q in questions]
+        return evidence_for(service, joined), [list(range(len(q.history))) for q in questions]
+    found = [service.followup_evidence(service.snapshot, q.question, q.history, _DEPTH) for q in questions]
+    return [evidence for evidence, _ in found], [used for _, used in found]
 
 
 def score(

@@ -1,5 +1,6 @@
 """Run `qa eval`: the service and its BM25-only and dense-only baselines on one question set."""
 
+from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -8,16 +9,18 @@ from rich.console import Console
 from rich.table import Table
 
 from evaluation.metrics import (
+    DIALOGUE_MODES,
     METHODS,
     STATUSES,
     LabelledQuestion,
     Report,
+    dialogue_evidence,
     evidence_for,
     fit_refusal,
     load_questions,
     score,
 )
-from qa.index import ensure_index
+from qa.index import Index, ensure_index
 from qa.service import QAService
 from qa.settings import Settings
 
@@ -44,6 +47,9 @@ def run_eval(
         "passages": len(index.passages),
         "reports": [],
     }
+    if any(q.history for q in questions):
+        result["reports"], result["context_used"] = _dialogue_reports(settings, index, questions)
+        return result
     for method in METHODS:
         service = QAService(settings, index, method=method)
         evidence = evidence_for(service, questions)
@@ -54,6 +60,26 @@ def run_eval(
         report = score(method, questions, evidence, service if method == "hybrid" else None)
         result["reports"].append(report.to_dict())
     return result
+
+
+def _dialogue_reports(
+    settings: Settings, index: Index, questions: list[LabelledQuestion]
+) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """The service on follow-up questions alone, with the history glued in front, and resolved.
+
+    Also: per question style, the share of questions for which the resolution used an earlier turn.
+    """
+    service = QAService(settings, index)
+    reports, used_by_style = [], {}
+    for mode in DIALOGUE_MODES:
+        evidence, used = dialogue_evidence(service, questions, mode)
+        reports.append(score(f"hybrid {mode}", questions, evidence, service).to_dict())
+        if mode == DIALOGUE_MODES[-1]:
+            styles: dict[str, list[bool]] = defaultdict(list)
+            for q, turns in zip(questions, used, strict=True):
+                styles[q.style].append(bool(turns))
+            used_by_style = {style: round(sum(flags) / len(flags), 4) for style, flags in sorted(styles.items())}
+    return reports, used_by_style
 
 
 def _select(questions: list[LabelledQuestion], sample: Path | None, limit: int | None) -> list[LabelledQuestion]:
@@ -75,6 +101,9 @@ def render(result: dict[str, Any], console: Console) -> None:
     console.print(main)
     if "refusal_model" in result:
         console.print(f"refusal model refitted on these questions and written to {result['refusal_model']['file']}")
+    if "context_used" in result:
+        _render_dialogues(reports, result["context_used"], console)
+        return
     hybrid = reports[0]
     if hybrid.outcomes:
         outcomes = Table(title="hybrid outcomes per kind of question (answered: false = related + not_found)")
@@ -93,3 +122,24 @@ def render(result: dict[str, Any], console: Console) -> None:
             style, str(int(figures["n"])), f"{figures['R@1']:.3f}", f"{figures['R@3']:.3f}", f"{figures['MRR@10']:.3f}"
         )
     console.print(styles)
+
+
+def _render_dialogues(reports: list[Report], context_used: dict[str, float], console: Console) -> None:
+    """Per question style (follow-up, switch ...): the three modes side by side, and how often history was used."""
+    table = Table(title="by question style: alone / concatenated / with history")
+    for column in ("style", "n", "R@1", "MRR@10", "history used"):
+        table.add_column(column, justify="right")
+    for style, used in context_used.items():
+        figures = [r.by_style[style] for r in reports]
+        table.add_row(
+            style,
+            str(int(figures[0]["n"])),
+            " / ".join(f"{f['R@1']:.3f}" for f in figures),
+            " / ".join(f"{f['MRR@10']:.3f}" for f in figures),
+            f"{used:.1%}",
+        )
+    console.print(table)
+    for report in reports:
+        refused = report.refusal.get("answerable")
+        if refused is not None:
+            console.print(f"{report.method}: answerable refused {refused:.1%}")

@@ -74,6 +74,7 @@ class Answer:
     language: str
     disclaimer: str = DISCLAIMER
     helpline: dict[str, str] = field(default_factory=lambda: dict(HELPLINE))
+    context_used: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -5,7 +5,7 @@
      ├─ IndexLoadError         (IndexMissing, IndexStale, IndexCorrupt)
      ├─ IndexBuildError        (RebuildRunning)
      ├─ ModelError
-     └─ QuestionError          (QuestionEmpty, QuestionTooLong)
+     └─ QuestionError          (QuestionEmpty, QuestionTooLong, HistoryTooLong)
 
 The API maps each base class to one HTTP status in a single handler; the CLI maps
 them to exit codes. Messages are written for the person who reads them.
@@ -74,3 +74,7 @@ class QuestionEmpty(QuestionError):
 
 class QuestionTooLong(QuestionError):
     code = "question_too_long"
+
+
+class HistoryTooLong(QuestionError):
+    code = "history_too_long"

@@ -2,6 +2,7 @@
 
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,20 +83,37 @@ class LexicalIndex:
     def save(self, folder: Path) -> None:
         self._retriever.save(str(folder), show_progress=False)
 
-    def match(self, question: str) -> Match:
-        """BM25 score of every passage (zeros when no term is known), with the question's terms."""
-        terms = tuple(dict.fromkeys(tokenize([question])[0]))
-        ids = self._retriever.get_tokens_ids(list(terms))
-        if ids:
-            scores = np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
-        else:
-            scores = np.zeros(self._retriever.scores["num_docs"], dtype=np.float32)
+    def match(self, question: str, expansion: Sequence[tuple[str, float]] = ()) -> Match:
+        """BM25 score of every passage (zeros when no term is known), with the query's terms.
+
+        `expansion` adds earlier questions with a weight each (historical query expansion): a
+        passage's score is the question's BM25 plus the weighted BM25 of each of them, and the
+        query's terms are theirs together.
+        """
+        scores = np.zeros(self._retriever.scores["num_docs"], dtype=np.float32)
+        for text, weight in [(question, 1.0), *expansion]:
+            ids = self._retriever.get_tokens_ids(list(dict.fromkeys(tokenize([text])[0])))
+            if ids:
+                scores += weight * np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
+        query = " ".join([question, *(text for text, _ in expansion)])
+        terms = tuple(dict.fromkeys(tokenize([query])[0]))
         vocabulary = self._retriever.vocab_dict
         indptr, passages = self._retriever.scores["indptr"], self._retriever.scores["num_docs"]
         frequency = [int(indptr[vocabulary[t] + 1] - indptr[vocabulary[t]]) if t in vocabulary else 0 for t in terms]
         weights = tuple(math.log((passages + 1) / (df + 0.5)) for df in frequency)
         unused = {t for t, df in zip(terms, frequency, strict=True) if not df}
-        question_words = words(question)
-        stems = tokenize(question_words) if question_words else []
-        salience = max((rarity(w) for w, s in zip(question_words, stems, strict=True) if unused & set(s)), default=0.0)
+        query_words = words(query)
+        stems = tokenize(query_words) if query_words else []
+        salience = max((rarity(w) for w, s in zip(query_words, stems, strict=True) if unused & set(s)), default=0.0)
         return Match(scores, terms, tuple(df > 0 for df in frequency), weights, salience)
+
+    def rare_terms(self, text: str, max_share: float) -> set[str]:
+        """The text's terms that at most `max_share` of the passages use: the words that name a topic."""
+        indptr = np.asarray(self._retriever.scores["indptr"])
+        passages = self._retriever.scores["num_docs"]
+        vocabulary = self._retriever.vocab_dict
+        return {
+            term
+            for term in tokenize([text])[0]
+            if term in vocabulary and indptr[vocabulary[term] + 1] - indptr[vocabulary[term]] <= max_share * passages
+        }

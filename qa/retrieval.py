@@ -1,6 +1,7 @@
 """Hybrid retrieval: dense (FAISS) and BM25 candidates, fused, then re-scored by best sentence."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -15,6 +16,7 @@ from qa.sentences import Span
 Method = Literal["hybrid", "rrf", "dense", "bm25"]
 # What a question is about: the medical content, the document's sources, who wrote it, when, or the helpline.
 Intent = Literal["medical", "sources", "credit", "revised", "helpline"]
+Expansion = Sequence[tuple[str, float]]
 Scores = npt.NDArray[np.floating[Any]]
 _RRF_K = 60
 
@@ -144,38 +146,52 @@ class Retriever:
         self._kinds = np.array([p.kind for p in index.passages])
         counts = np.array([len(p.sentences) for p in index.passages])
         self._sentence_rows = np.concatenate([[0], np.cumsum(counts)])
+        self._position = {p.id: i for i, p in enumerate(index.passages)}
         self._lead_in = np.array([_is_lead_in(p, span) for p in index.passages for span in p.sentences], dtype=bool)
 
-    def search(self, vectors: npt.NDArray[np.float32], questions: list[str], k: int) -> list[Evidence]:
-        """The top `k` passages for each question (one row of `vectors` per question)."""
+    def search(
+        self,
+        vectors: npt.NDArray[np.float32],
+        questions: list[str],
+        k: int,
+        expansions: Sequence[Expansion] | None = None,
+    ) -> list[Evidence]:
+        """The top `k` passages for each question (one row of `vectors` per question).
+
+        `expansions` gives each question's weighted earlier questions for BM25 (its vector
+        already holds them, see qa.conversation).
+        """
         depth = min(_CANDIDATES, len(self.index.passages))
         _, dense_ids = self.index.dense.search(np.ascontiguousarray(vectors, dtype=np.float32), depth)
+        expansions = expansions or [()] * len(questions)
         return [
-            self._rank(vector, question, ids, k)
-            for vector, question, ids in zip(vectors, questions, dense_ids, strict=True)
+            self._rank(vector, question, ids, k, expansion)
+            for vector, question, ids, expansion in zip(vectors, questions, dense_ids, expansions, strict=True)
         ]
 
+    def score_of(self, vector: npt.NDArray[np.float32], question: str, passage: Passage) -> float:
+        """The score `passage` gets for the question alone, whether or not it was a candidate."""
+        ids = np.array([self._position[passage.id]], dtype=np.int64)
+        _, _, _, bm25 = self._lexical(question, ())
+        return float(self._score(vector, bm25, ids)[4][0])
+
     def _rank(
-        self, vector: npt.NDArray[np.float32], question: str, dense_ids: npt.NDArray[np.int64], k: int
+        self,
+        vector: npt.NDArray[np.float32],
+        question: str,
+        dense_ids: npt.NDArray[np.int64],
+        k: int,
+        expansion: Expansion = (),
     ) -> Evidence:
-        intent = question_intent(question)
-        allowed = np.isin(self._kinds, INTENT_KINDS[intent])
-        if not allowed.any():
-            intent, allowed = "medical", np.isin(self._kinds, INTENT_KINDS["medical"])
-        match = self.index.lexical.match(question)
+        intent, allowed, match, bm25 = self._lexical(question, expansion)
         known, terms = sum(match.known), len(match.terms)
-        bm25 = np.where(allowed, match.scores, 0.0)
         lexical_ids = _top(bm25, _CANDIDATES)
         dense_ids = dense_ids[dense_ids >= 0]
         ids = np.array(list(dict.fromkeys([*dense_ids.tolist(), *lexical_ids.tolist()])), dtype=np.int64)
         ids = ids[allowed[ids]] if len(ids) else ids
         if not len(ids):
             return Evidence([], intent, 0.0, 0.0, 0.0, known, terms, vector=vector)
-        dense = self.index.vectors[ids] @ vector
-        lexical = bm25[ids] / bm25.max() if bm25.max() > 0 else np.zeros(len(ids), dtype=np.float32)
-        scores = self._sentence_scores(vector, ids)
-        sentence = self._best_sentences(scores)
-        fused = self._fuse(dense, lexical, sentence)
+        dense, lexical, scores, sentence, fused = self._score(vector, bm25, ids)
         ranked = np.argsort(-fused, kind="stable")
         order = ranked[:k]
         hits = [
@@ -204,6 +220,25 @@ class Retriever:
             salience=match.salience,
             vector=vector,
         )
+
+    def _lexical(self, question: str, expansion: Expansion) -> tuple[Intent, npt.NDArray[np.bool_], Match, Scores]:
+        """What the question asks about, which passages may answer it, its terms, and their BM25."""
+        intent = question_intent(question)
+        allowed = np.isin(self._kinds, INTENT_KINDS[intent])
+        if not allowed.any():
+            intent, allowed = "medical", np.isin(self._kinds, INTENT_KINDS["medical"])
+        match = self.index.lexical.match(question, expansion)
+        return intent, allowed, match, np.where(allowed, match.scores, 0.0).astype(np.float32)
+
+    def _score(
+        self, vector: npt.NDArray[np.float32], bm25: npt.NDArray[np.float32], ids: npt.NDArray[np.int64]
+    ) -> tuple[Scores, Scores, "_SentenceScores", Scores, Scores]:
+        """Dense, scaled BM25, sentence cosines, best-sentence score and fused score of the passages `ids`."""
+        dense = self.index.vectors[ids] @ vector
+        lexical = bm25[ids] / bm25.max() if bm25.max() > 0 else np.zeros(len(ids), dtype=np.float32)
+        scores = self._sentence_scores(vector, ids)
+        sentence = self._best_sentences(scores)
+        return dense, lexical, scores, sentence, self._fuse(dense, lexical, sentence)
 
     def _fuse(
         self, dense: npt.NDArray[np.float32], lexical: npt.NDArray[np.float32], sentence: npt.NDArray[np.float32]

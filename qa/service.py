@@ -2,11 +2,14 @@
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 from cachetools import LRUCache
 
 from qa.answer import Answer, assemble, no_documents_in
+from qa.conversation import expand, normalize_history, resolve
 from qa.documents import Corpus
 from qa.embedding import Encoder, load_encoder
 from qa.errors import BuildGone
@@ -82,8 +85,21 @@ class QAService:
         retriever = Retriever(index, self._method, settings.lexical_weight, settings.sentence_weight)
         return Snapshot(index, retriever, corpus_languages(index.corpus, settings))
 
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
-        return self.ask_many([(question, top_k or self.settings.top_k_default)])[0]
+    def ask(self, question: str, top_k: int | None = None, history: Sequence[str] = ()) -> Answer:
+        """Answer one question; `history` holds the conversation's earlier questions, oldest first."""
+        top_k = top_k or self.settings.top_k_default
+        if not history:
+            return self.ask_many([(question, top_k)])[0]
+        # Never cached: a follow-up's answer depends on its history, which is kept nowhere.
+        settings = self.settings
+        question = normalize_question(question, settings.question_max_chars)
+        earlier = normalize_history(history, settings.history_max, settings.question_max_chars)
+        snapshot = self.snapshot
+        language = question_language(question, settings)
+        if language not in snapshot.languages.values():
+            return no_documents_in(question, language, snapshot.index.manifest.build_id)
+        evidence, used = self.followup_evidence(snapshot, question, earlier, top_k)
+        return replace(self._answer(snapshot, question, evidence, top_k, language), context_used=used)
 
     def ask_many(self, requests: list[tuple[str, int]]) -> list[Answer]:
         """Answer several questions with one encoder call (questions are normalized here)."""
@@ -124,6 +140,34 @@ class QAService:
         vectors = self.encoder.encode([text for inputs in encoded for text in inputs])
         found = iter(snapshot.retriever.search(vectors, flat, top_k))
         return [[next(found) for _ in group] for group in parts]
+
+    def followup_evidence(
+        self, snapshot: Snapshot, question: str, history: Sequence[str], top_k: int
+    ) -> tuple[Evidence, list[int]]:
+        """Evidence for a question searched with the earlier questions it leans on, and their indexes."""
+        speller, settings = snapshot.index.speller, self.settings
+        turns = [speller.correct(text) for text in [*history, question]]
+        # The same bounds on encoder work as a question alone (settings.question_max_parts and so on).
+        parts = question_parts(turns[-1], settings.question_max_parts)
+        inputs = encoder_inputs(parts, settings.question_max_encoded_chars)
+        parts = parts[: len(inputs)]
+        earlier = [text[: settings.question_max_encoded_chars] for text in turns[:-1]]
+        vectors = self.encoder.encode([*earlier, *inputs])
+        context = resolve(
+            turns,
+            vectors[: len(turns)],
+            snapshot.retriever,
+            settings.history_weight,
+            settings.history_decay,
+            settings.history_tolerance,
+            settings.history_topic_share,
+        )
+        part_vectors = [vectors[len(turns) - 1], *vectors[len(turns) :]]
+        queries = [expand(vector, context, turns, vectors) for vector in part_vectors]
+        found = snapshot.retriever.search(
+            np.stack([vector for vector, _ in queries]), parts, top_k, [expansion for _, expansion in queries]
+        )
+        return merge_evidence(found, top_k), sorted(context)
 
     def _answer(self, snapshot: Snapshot, question: str, evidence: Evidence, top_k: int, language: str) -> Answer:
         # Only passages of documents in the question's language count (all of them in a one-language corpus).

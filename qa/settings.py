@@ -87,6 +87,36 @@ class Settings(BaseSettings):
     sentence_weight: float = Field(
         2.0, ge=0, description="Weight of the best sentence (and sentence pair) similarity in the hybrid score."
     )
+    history_max: int = Field(
+        5, ge=0, le=20, description="Earlier questions of a conversation a request may send as `history`."
+    )
+    history_weight: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Weight, against the question's 1, of the previous question when a follow-up leans on it"
+        " (BM25 terms and dense vector). Fitted on the train dialogues (README, Conversations).",
+    )
+    history_decay: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="Each step further back in a chain of follow-ups multiplies the weight by this."
+        " Fitted on the train dialogues.",
+    )
+    history_tolerance: float = Field(
+        0.5,
+        ge=0,
+        description="A follow-up leans on earlier questions only when the passage they lead to scores at most"
+        " this much below the question's own best passage (hybrid score). Fitted on the train dialogues.",
+    )
+    history_topic_share: float = Field(
+        0.03,
+        ge=0,
+        le=1,
+        description="A follow-up that uses a word at most this share of the passages use (a topic's name) that"
+        " the conversation has not, opens a new topic unless it points back. Chosen on the train dialogues.",
+    )
     encoder_backend: Literal["onnx", "torch"] = "onnx"
     quantize: bool = Field(
         False, description="Use the int8 ONNX model for questions (off: it moved eval metrics by more than 0.01)."

@@ -15,7 +15,7 @@ def router(body_model: type[AskRequest]) -> APIRouter:
         """Verbatim passages that answer the question, best first, or a refusal; the helpline comes with both."""
         question = normalize_question(body.question, settings.question_max_chars)
         request.state.question = question
-        answer = await ask_question(question, body.top_k)
+        answer = await ask_question(question, body.top_k, body.history)
         request.state.answered = answer.answered
         return AskResponse.model_validate(answer.to_dict())
 
@@ -31,7 +31,7 @@ def router(body_model: type[AskRequest]) -> APIRouter:
             415: {"model": ErrorBody, "description": "The body is not sent as Content-Type: application/json"},
             422: {
                 "model": ValidationErrorBody | ErrorBody,
-                "description": "Malformed or too deeply nested JSON, unknown fields, or an invalid question or top_k",
+                "description": "Malformed or deeply nested JSON, unknown fields, or a bad question, top_k or history",
             },
             429: {"model": ErrorBody, "description": "Over the per-client rate limit (QA_RATE_LIMIT); see Retry-After"},
             503: {

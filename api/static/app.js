@@ -7,6 +7,7 @@
   const TIMEOUT_MS = 20000;
   const STARTING_RETRY_MS = 3000; // while the service starts up, ask again this often
   const FOLD_CHARS = 160; // longer questions are shown folded to a few lines
+  const HISTORY_MAX = 5; // earlier questions sent with a follow-up (the API's limit)
   const HELPLINE = { phone: "1-800-227-2345", tel: "tel:18002272345" };
   const PROBLEMS = {
     network: { text: "We couldn't reach the service. Please check your internet connection and try again.", retry: true },
@@ -37,6 +38,9 @@
   function bringIntoView(exchange) {
     exchange.scrollIntoView({ block: "start", behavior: reducedMotion.matches ? "auto" : "smooth" });
   }
+
+  // This conversation's earlier questions, oldest first: in memory only, never stored.
+  let history = [];
 
   /** An element with attributes and children; strings become text nodes. */
   function el(tag, attributes = {}, children = []) {
@@ -167,14 +171,14 @@
   }
 
   /** {answer} or {problem}; never hangs: the request is aborted after TIMEOUT_MS. */
-  async function fetchAnswer(question) {
+  async function fetchAnswer(question, earlier = []) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
     try {
       const response = await fetch(ASK_URL, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ question }),
+        body: JSON.stringify(earlier.length ? { question, history: earlier } : { question }),
         signal: controller.signal,
       });
       const body = await response.json().catch(() => null);
@@ -188,19 +192,20 @@
   }
 
   /** Ask, showing a waiting state in place of `previous` (an error being retried) or at the end. */
-  async function send(exchange, question, previous) {
+  async function send(exchange, question, previous, earlier = []) {
     const waiting = waitingView();
     if (previous) previous.replaceWith(waiting);
     else exchange.append(waiting);
-    const result = await fetchAnswer(question);
+    const result = await fetchAnswer(question, earlier);
     const retry = (view) => {
       exchange.focus({ preventScroll: true });
-      send(exchange, question, view);
+      send(exchange, question, view, earlier);
     };
     const view = result.answer ? answerView(result.answer) : errorView(result.problem, retry);
     waiting.replaceWith(view);
+    if (result.answer) followUpNote(exchange, result.answer, earlier);
     // While the service starts up, ask again by itself (without moving the reader's focus).
-    if (result.problem?.auto) setTimeout(() => view.isConnected && send(exchange, question, view), STARTING_RETRY_MS);
+    if (result.problem?.auto) setTimeout(() => view.isConnected && send(exchange, question, view, earlier), STARTING_RETRY_MS);
     if (exchange === conversation.lastElementChild) {
       bringIntoView(exchange);
       toAnswer.hidden = false;
@@ -222,6 +227,36 @@
     return [heading, toggle];
   }
 
+  /** The earlier questions to send with `question`; remembers it for the next one. */
+  function remember(question) {
+    const earlier = history.slice(-HISTORY_MAX);
+    history = [...earlier, question];
+    return earlier;
+  }
+
+  /** Says, under the question, which earlier questions the answer was searched with. */
+  function followUpNote(exchange, answer, earlier) {
+    const used = (answer.context_used || []).filter((i) => Number.isInteger(i) && i >= 0 && i < earlier.length);
+    if (used.length === 0) return;
+    const quoted = used.map((i) => `“${earlier[i]}”`).join(", ");
+    exchange.querySelector(".question").after(
+      el("p", { class: "follow-up-note" }, [`Understood as a follow-up to ${quoted}.`]));
+  }
+
+  /** A "New conversation" button: earlier questions stop shaping the answers to the next. */
+  function newConversationButton() {
+    const button = el("button", { type: "button", class: "secondary new-conversation" }, ["New conversation"]);
+    button.addEventListener("click", () => {
+      history = [];
+      if (conversation.lastElementChild && !conversation.lastElementChild.classList.contains("conversation-break")) {
+        conversation.append(el("p", { class: "conversation-break", role: "note" },
+          ["New conversation: the next question is answered on its own."]));
+      }
+      input.focus();
+    });
+    hint.after(button);
+  }
+
   function showHint(text) {
     hint.textContent = text;
     hint.classList.toggle("invalid", text !== hintText);
@@ -241,10 +276,11 @@
     const exchange = el("article", { class: "exchange", tabindex: "-1" }, questionView(question));
     conversation.append(exchange);
     bringIntoView(exchange);
-    send(exchange, question);
+    send(exchange, question, undefined, remember(question));
   });
 
   input.addEventListener("input", () => showHint(hintText));
+  newConversationButton();
 
   // Keyboard users jump from the question box to the newest answer, then Tab through its passages.
   toAnswer.addEventListener("click", () => {

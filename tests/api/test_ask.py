@@ -1,6 +1,7 @@
 """POST /v1/ask: verbatim passages with their source, the disclaimer and helpline, and 422 for bad input."""
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -154,6 +155,12 @@ BAD_BODIES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("nested object too deeply", {"content": b'{"a":' * 3000, "headers": JSON}, ["json_invalid", "nested too deeply"]),
     ("lone surrogate escape", {"content": b'{"question": "\\ud800 pill"}', "headers": JSON}, ["question"]),
     ("invalid UTF-8", {"content": b'{"question": "\xff\xfe"}', "headers": JSON}, ["body"]),
+    ("history not a list", {"json": {"question": PILL, "history": PILL}}, ["history", "valid list"]),
+    ("history of numbers", {"json": {"question": PILL, "history": [1]}}, ["history", "valid string"]),
+    ("history too long", {"json": {"question": PILL, "history": [PILL] * 6}}, ["history", "at most 5"]),
+    ("history item empty", {"json": {"question": PILL, "history": [""]}}, ["history", "at least 1"]),
+    ("history item blank", {"json": {"question": PILL, "history": [" \u200b "]}}, ["question_empty", "Earlier"]),
+    ("history item too long", {"json": {"question": PILL, "history": ["x" * 1001]}}, ["history", "at most 1000"]),
 ]
 
 
@@ -223,3 +230,28 @@ def test_other_methods_are_not_allowed(client: TestClient, method: str) -> None:
     response = client.request(method, "/v1/ask")
     assert response.status_code == 405
     assert response.json() == {"detail": "Method Not Allowed"}
+
+
+def test_a_follow_up_is_answered_with_its_history_and_says_which_turns_it_used(client: TestClient) -> None:
+    alone = ask(client, "how is it given?")
+    followed = ask(client, "how is it given?", history=["What are the side effects?", "What is intravesical therapy?"])
+    assert alone["context_used"] == []
+    assert "into the bladder" not in alone["passages"][0]["text"]
+    assert followed["context_used"] == [1]
+    assert "infused directly into the bladder" in followed["passages"][0]["text"]
+    assert followed["question"] == "how is it given?"
+
+
+def test_a_new_topic_keeps_its_own_answer_with_history(client: TestClient) -> None:
+    alone = ask(client, "What is topical immunotherapy?")
+    switched = ask(client, "What is topical immunotherapy?", history=["What is oral immunotherapy?"])
+    assert switched["passages"][0]["id"] == alone["passages"][0]["id"]
+    assert switched["context_used"] == []
+
+
+def test_history_is_never_logged(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret = "What is intravesical therapy for my bladder tumour zq93?"
+    ask(client, "how is it given?", history=[secret])
+    assert caplog.records
+    assert not any("zq93" in record.getMessage() for record in caplog.records)

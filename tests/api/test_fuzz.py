@@ -48,10 +48,14 @@ def valid_data_accepted(
 
 
 def _normalization_refuses(body: object) -> bool:
+    """The question or an earlier question of the history is empty or too long once normalized."""
     if not isinstance(body, dict) or not isinstance(body.get("question"), str):
         return False
+    history = body.get("history")
+    earlier = history if isinstance(history, list) and all(isinstance(t, str) for t in history) else []
     try:
-        normalize_question(body["question"], MAX_CHARS)
+        for text in [body["question"], *earlier]:
+            normalize_question(text, MAX_CHARS)
     except QuestionError:
         return True
     return False

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, Route, expect
+from playwright.sync_api import Browser, Locator, Page, Request, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def screenshot(page: Page, path: Path) -> None:
 
 def ask(page: Page, question: str) -> Locator:
     """Type a question into the focused box, press Enter, and return its answer once shown."""
-    page.get_by_label("Your question").focus()
+    page.get_by_label("Your question", exact=True).focus()
     page.keyboard.type(question)
     page.keyboard.press("Enter")
     exchange = page.locator("article.exchange").filter(has_text=question).last
@@ -85,7 +85,7 @@ def test_keyboard_only_and_the_conversation_keeps_earlier_answers(page: Page, li
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to the question box")).to_be_focused()
     page.keyboard.press("Enter")
-    box = page.get_by_label("Your question")
+    box = page.get_by_label("Your question", exact=True)
     expect(box).to_be_focused()
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
     ask(page, PILL)
@@ -100,9 +100,9 @@ def test_keyboard_only_and_the_conversation_keeps_earlier_answers(page: Page, li
 
 def test_empty_question_is_not_sent(page: Page, live_url: str) -> None:
     page.goto(live_url)
-    page.get_by_label("Your question").press("Enter")
+    page.get_by_label("Your question", exact=True).press("Enter")
     expect(page.locator("#question-hint")).to_have_text("Please type a question first.")
-    expect(page.get_by_label("Your question")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Your question", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.locator("article.exchange")).to_have_count(0)
 
 
@@ -156,8 +156,8 @@ def test_a_request_that_never_ends_times_out_with_retry(page: Page, live_url: st
     page.goto(live_url)
     held: list[Route] = []
     page.route("**/v1/ask", lambda route: held.append(route))
-    page.get_by_label("Your question").fill(PILL)
-    page.get_by_label("Your question").press("Enter")
+    page.get_by_label("Your question", exact=True).fill(PILL)
+    page.get_by_label("Your question", exact=True).press("Enter")
     expect(page.locator(".answer.waiting")).to_contain_text("Looking through our cancer information")
     page.clock.run_for(21_000)
     error = page.locator(".answer.error")
@@ -230,3 +230,27 @@ def test_a_related_answer_says_first_that_the_article_does_not_answer(
     expect(passages.locator("mark")).to_have_count(0)
     assert page.evaluate(MIN_CONTRAST_JS)["ratio"] >= 4.5
     screenshot(page, screenshots / "related-answer.png")
+
+
+def test_follow_ups_send_the_conversation_and_new_conversation_starts_afresh(page: Page, live_url: str) -> None:
+    topic, follow_up = "What is intravesical therapy?", "how is it given?"
+    bodies: list[object] = []
+
+    def record(request: Request) -> None:
+        if request.method == "POST":
+            bodies.append(request.post_data_json)
+
+    page.on("request", record)
+    page.goto(live_url)
+    ask(page, topic)
+    answer = ask(page, follow_up)
+    assert bodies[-1] == {"question": follow_up, "history": [topic]}
+    expect(answer.locator(".passage").first).to_contain_text("infused directly into the bladder")
+    note = page.locator("article.exchange").last.locator(".follow-up-note")
+    expect(note).to_contain_text(f"“{topic}”")
+    page.get_by_role("button", name="New conversation").click()
+    expect(page.locator(".conversation-break")).to_be_visible()
+    ask(page, follow_up)
+    assert bodies[-1] == {"question": follow_up}
+    expect(page.locator("article.exchange").last.locator(".follow-up-note")).to_have_count(0)
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0

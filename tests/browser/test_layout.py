@@ -91,9 +91,11 @@ def test_a_long_question_is_folded_and_its_answer_is_in_view(sized_page: Page, l
 def test_keyboard_users_reach_the_answer_and_each_passage(page: Page, live_url: str) -> None:
     page.goto(live_url)
     answer = ask(page, PILL)
-    box = page.get_by_label("Your question")
+    box = page.get_by_label("Your question", exact=True)
     expect(box).to_be_focused()  # the next question can be typed at once
     page.keyboard.press("Tab")  # the Ask button
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="New conversation")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Go to the latest answer")).to_be_focused()
     page.keyboard.press("Enter")
@@ -124,13 +126,13 @@ def test_while_the_service_starts_up_the_page_says_so_and_asks_again_by_itself(p
 
     page.route("**/v1/ask", starting_then_ready)
     page.goto(live_url)
-    page.get_by_label("Your question").fill(PILL)
-    page.get_by_label("Your question").press("Enter")
+    page.get_by_label("Your question", exact=True).fill(PILL)
+    page.get_by_label("Your question", exact=True).press("Enter")
     expect(page.locator(".answer.error .message")).to_contain_text("The service is starting up.")
     answer = page.locator("article.exchange .answer:not(.waiting):not(.error)")
     expect(answer.locator(".passage").first).to_contain_text("as a pill", timeout=ANSWER_WAIT_MS)
     assert len(calls) == 2
-    expect(page.get_by_label("Your question")).to_be_focused()
+    expect(page.get_by_label("Your question", exact=True)).to_be_focused()
 
 
 def test_an_error_after_earlier_answers_shows_its_retry_and_helpline_above_the_box(

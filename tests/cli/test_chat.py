@@ -293,3 +293,48 @@ def test_ask_exits_1_when_the_server_cannot_be_reached(settings: Settings) -> No
     # Other tests' live servers may log to stderr meanwhile: look for our line among them.
     assert f"error: Could not reach the server at {url}" in flat(result.stderr)
     assert "Traceback" not in result.stderr
+
+
+FOLLOW_UP = "how is it given?"
+TOPIC = "What is intravesical therapy?"
+
+
+def test_chat_sends_earlier_questions_and_new_starts_afresh(chat: Chat) -> None:
+    chat.handle(TOPIC)
+    output_of(chat)
+    chat.handle(FOLLOW_UP)
+    followed = output_of(chat)
+    assert f"Understood as a follow-up to: “{TOPIC}”" in followed
+    assert "infused directly into the bladder" in flat(followed)
+    chat.handle(":more")  # more passages for the follow-up as it was understood
+    assert chat.asked_with == [TOPIC]
+    chat.handle(":new")
+    assert "New conversation" in output_of(chat)
+    chat.handle(FOLLOW_UP)
+    alone = output_of(chat)
+    assert "follow-up" not in alone and chat.asked_with == []
+
+
+def test_chat_sends_at_most_the_history_limit(chat: Chat) -> None:
+    for number in range(chat.settings.history_max + 2):
+        chat.handle(f"What is immunotherapy, question {number}?")
+    assert len(chat.asked_with) == chat.settings.history_max
+    assert len(chat.history) == chat.settings.history_max + 1
+
+
+def test_chat_follow_ups_through_a_live_server(settings: Settings, server_url: str) -> None:
+    script = f"{TOPIC}\n{FOLLOW_UP}\n:new\n{FOLLOW_UP}\n"
+    result = runner.invoke(app, cli_args(settings, "chat", "--url", server_url), input=script, env=cli_env(settings))
+    assert result.exit_code == 0, result.output
+    output = flat(result.output)
+    assert output.count("Understood as a follow-up to") == 1
+    follow_up = output.split(f"» {FOLLOW_UP}")[1]
+    assert "infused directly into the bladder" in follow_up.split("Understood as a follow-up")[0]
+
+
+def test_remote_source_sends_history_like_the_local_one(service: QAService, server_url: str) -> None:
+    with httpx.Client(base_url=server_url) as client:
+        remote = RemoteSource(client).ask(FOLLOW_UP, 3, [TOPIC])
+    local = LocalSource(service).ask(FOLLOW_UP, 3, [TOPIC])
+    assert remote["context_used"] == local["context_used"] == [0]
+    assert [p["id"] for p in remote["passages"]] == [p["id"] for p in local["passages"]]

@@ -1,0 +1,84 @@
+"""Fit the follow-up settings (history_weight, history_tolerance) on the train dialogues by grid search.
+
+`python -m evaluation.conversation_fit eval/dialogues.jsonl [corpus index_dir] ...` prints, for every
+grid point, R@1 and MRR@10 of the follow-ups and of the topic switches, per file, train split only.
+"""
+
+import itertools
+import sys
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from evaluation.metrics import (
+    LabelledQuestion,
+    dialogue_evidence,
+    first_hit_rank,
+    load_questions,
+    mean_reciprocal_rank,
+    recall_at,
+)
+from qa.embedding import Encoder
+from qa.index import ensure_index
+from qa.service import QAService
+from qa.settings import Settings
+
+WEIGHTS = (0.5, 0.7, 0.9)
+DECAYS = (1.0, 0.7)
+TOLERANCES = (0.0, 0.1, 0.3, 10.0)
+
+
+class _MemoEncoder:
+    """The service's encoder, each text encoded once for the whole grid."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self._encode = lru_cache(maxsize=None)(lambda text: encoder.encode([text])[0])
+
+    def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        return np.stack([self._encode(text) for text in texts])
+
+
+def grid(
+    service: QAService, questions: list[LabelledQuestion]
+) -> Iterator[tuple[float, float, float, dict[str, float]]]:
+    """Follow-up and switch figures of every grid point."""
+    base = service.settings
+    for weight, decay, tolerance in itertools.product(WEIGHTS, DECAYS, TOLERANCES):
+        update = {"history_weight": weight, "history_decay": decay, "history_tolerance": tolerance}
+        service.settings = base.model_copy(update=update)
+        evidence, _ = dialogue_evidence(service, questions, "with history")
+        ranks: dict[str, list[int | None]] = {}
+        for q, ev in zip(questions, evidence, strict=True):
+            ranks.setdefault("switch" if q.style == "switch" else "followup", []).append(first_hit_rank(ev, q.gold))
+        figures = {
+            f"{style} {name}": f(r)
+            for style, r in ranks.items()
+            for name, f in (("R@1", lambda r: recall_at(r, 1)), ("MRR", mean_reciprocal_rank))
+        }
+        yield weight, decay, tolerance, figures
+    service.settings = base
+
+
+def main(arguments: list[str]) -> None:
+    settings = Settings()
+    path, rest = Path(arguments[0]), arguments[1:]
+    if rest:
+        settings = settings.model_copy(update={"corpus": Path(rest[0]), "index_dir": Path(rest[1])})
+    settings = settings.model_copy(update={"cache_size": 0})
+    index = ensure_index(settings)
+    service = QAService(settings, index)
+    service.encoder = _MemoEncoder(service.encoder)  # type: ignore[assignment]
+    questions = [q for q in load_questions(path, index.corpus, "train") if q.history]
+    for weight, decay, tolerance, figures in grid(service, questions):
+        print(
+            f"weight {weight:.1f} decay {decay:.1f} tolerance {tolerance:4.1f} "
+            + " ".join(f"{k} {v:.3f}" for k, v in sorted(figures.items())),
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

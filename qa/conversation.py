@@ -1,0 +1,109 @@
+"""Follow-up questions: which earlier questions of a conversation a question leans on, from evidence.
+
+Historical query expansion (HQE; Lin et al. 2020, TREC CAsT 2019) without a generative
+model: a follow-up is searched together with its conversation's earlier questions, each
+with a weight, in BM25 (their terms, weighted) and in the dense part (the normalized
+weighted sum of the question vectors). Whether to do so is decided turn by turn, from evidence:
+a question that points back ("it", "they", "and if ...") leans on its context; any other
+leans only when the expanded search's best passage differs from the question's own best
+and still answers the question on its own nearly as well (within a tolerance). An
+ambiguous follow-up ("what are the symptoms?") has many passages that answer it about
+equally well, so the one its topic picks passes; a question that stands alone or opens a
+new topic keeps its own best passage or scores the old topic's far below it, so it is not
+pulled back.
+"""
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from qa.errors import HistoryTooLong, QuestionError
+from qa.lexical import tokenize
+from qa.questions import normalize_question
+from qa.retrieval import Expansion, Hit, Retriever
+
+_REFERS_BACK = re.compile(
+    r"^\W*(?:and|but|so|also|then|what about|how about)\b|\b(?:it|its|it's|they|them|their|that|this|these|those)\b",
+    re.IGNORECASE,
+)
+Vectors = npt.NDArray[np.float32]
+Weights = dict[int, float]
+
+
+def normalize_history(history: Sequence[str], max_turns: int, max_chars: int) -> list[str]:
+    """The earlier questions, oldest first, each normalized like a question; raises when there are too many."""
+    if len(history) > max_turns:
+        raise HistoryTooLong(f"The history holds {len(history)} earlier questions; the limit is {max_turns}.")
+    normalized = []
+    for number, text in enumerate(history):
+        try:
+            normalized.append(normalize_question(text, max_chars))
+        except QuestionError as error:
+            raise type(error)(f"Earlier question {number} of the history: {error}") from None
+    return normalized
+
+
+def refers_back(question: str) -> bool:
+    """Does the question point back to something said before ("it", "they", "and if ...")?"""
+    return bool(_REFERS_BACK.search(question))
+
+
+def resolve(
+    turns: Sequence[str],
+    vectors: Vectors,
+    retriever: Retriever,
+    weight: float,
+    decay: float,
+    tolerance: float,
+    topic_share: float,
+) -> Weights:
+    """The earlier turns the last of `turns` leans on, with their weights (the question's own is 1).
+
+    Each turn is resolved in order: it may lean on the turn before (at `weight`) and, through
+    it, on what that turn leaned on (times `decay` per step back), so a chain of follow-ups
+    keeps the topic of the question that opened it. A turn leans when it refers back ("it",
+    "and if ...") or when the search with its context still answers it on its own.
+    """
+    context: Weights = {}
+    alone = retriever.search(vectors, list(turns), 1)
+    for i in range(1, len(turns)):
+        candidate = {i - 1: weight, **{j: w * decay for j, w in context.items()}}
+        leans = refers_back(turns[i]) or _leans_on(
+            i, candidate, turns, vectors, alone[i].hits, retriever, tolerance, topic_share
+        )
+        context = candidate if leans else {}
+    return context
+
+
+def expand(vector: Vectors, context: Weights, turns: Sequence[str], vectors: Vectors) -> tuple[Vectors, Expansion]:
+    """A question's vector and BM25 expansion with its context: the weighted earlier turns."""
+    combined = vector + sum((w * vectors[j] for j, w in context.items()), np.zeros_like(vector))
+    expansion = [(turns[j], w) for j, w in sorted(context.items())]
+    return (combined / np.linalg.norm(combined)).astype(np.float32), expansion
+
+
+def _leans_on(
+    i: int,
+    context: Weights,
+    turns: Sequence[str],
+    vectors: Vectors,
+    alone: Sequence[Hit],
+    retriever: Retriever,
+    tolerance: float,
+    topic_share: float,
+) -> bool:
+    """Does turn `i`, searched with `context`, find a passage that answers it nearly as well as its own best?"""
+    vector, expansion = expand(vectors[i], context, turns, vectors)
+    expanded = retriever.search(vector[None, :], [turns[i]], 1, [expansion])[0].hits
+    if not expanded:
+        return False
+    if not alone:
+        return True
+    if expanded[0].passage.id == alone[0].passage.id:
+        return False  # it stands on its own: its answer is the same without the earlier questions
+    lexical = retriever.index.lexical
+    if lexical.rare_terms(turns[i], topic_share) - set().union(*tokenize([turns[j] for j in context])):
+        return False  # it names a topic the conversation has not mentioned: a new one
+    return alone[0].score - retriever.score_of(vectors[i], turns[i], expanded[0].passage) <= tolerance

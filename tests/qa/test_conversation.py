@@ -1,0 +1,85 @@
+"""Follow-up questions: searched with the earlier questions they lean on, and only those."""
+
+import pytest
+
+from qa.conversation import refers_back
+from qa.errors import HistoryTooLong, QuestionEmpty, QuestionTooLong
+from qa.service import QAService
+
+INTRAVESICAL = "What is intravesical therapy?"
+
+
+def test_an_elliptical_follow_up_is_answered_from_its_topic(service: QAService) -> None:
+    alone = service.ask("how is it given?")
+    followed = service.ask("how is it given?", history=[INTRAVESICAL])
+    assert "into the bladder" not in alone.passages[0].text
+    assert "infused directly into the bladder" in followed.passages[0].text
+    assert followed.context_used == [0]
+    assert followed.question == "how is it given?"
+
+
+def test_a_chain_of_follow_ups_keeps_the_question_that_opened_it(service: QAService) -> None:
+    history = ["What is palliative immunotherapy?", "what does it treat?"]
+    answer = service.ask("at what stage can it be used?", history=history)
+    assert answer.context_used == [0, 1]
+    assert "palliative immunotherapy" in answer.passages[0].text
+
+
+def test_a_new_topic_is_not_pulled_back_to_the_old_one(service: QAService) -> None:
+    alone = service.ask("What is topical immunotherapy?")
+    switched = service.ask("What is topical immunotherapy?", history=["What is oral immunotherapy?"])
+    assert switched.passages[0].text == alone.passages[0].text
+    assert "Topical immunotherapy is rubbed onto the skin" in switched.passages[0].text
+
+
+def test_a_follow_up_refused_alone_is_judged_on_its_resolved_query(service: QAService) -> None:
+    assert not service.ask("and if it can't?").answered
+    answer = service.ask("and if it can't?", history=["Can immunotherapy cure cancer?"])
+    assert answer.answered
+    assert "shrink the cancer or slow its growth" in answer.passages[0].text
+
+
+def test_only_the_earlier_questions_that_help_are_used(service: QAService) -> None:
+    history = ["What are the side effects of immunotherapy?", INTRAVESICAL]
+    answer = service.ask("how is it given?", history=history)
+    assert answer.context_used == [1]
+
+
+def test_follow_ups_are_not_cached_and_do_not_reuse_the_cached_answer(service: QAService) -> None:
+    service.ask("how is it given?")  # cached on its own
+    before = dict(service._cache or {})
+    followed = service.ask("how is it given?", history=[INTRAVESICAL])
+    assert "into the bladder" in followed.passages[0].text
+    assert before and dict(service._cache or {}) == before  # the follow-up stored nothing
+
+
+def test_history_is_normalized_and_limited_like_questions(service: QAService) -> None:
+    messy = service.ask("how is it given?", history=["  What is\tintravesical\u200b therapy? "])
+    assert messy.context_used == [0]
+    with pytest.raises(HistoryTooLong):
+        service.ask("how is it given?", history=[INTRAVESICAL] * (service.settings.history_max + 1))
+    with pytest.raises(QuestionEmpty, match="Earlier question 1"):
+        service.ask("how is it given?", history=[INTRAVESICAL, " \n "])
+    with pytest.raises(QuestionTooLong):
+        service.ask("how is it given?", history=["x" * (service.settings.question_max_chars + 1)])
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how is it given?", True),
+        ("and if it can't?", True),
+        ("What about the side effects?", True),
+        ("are they serious?", True),
+        ("What is topical immunotherapy?", False),
+        ("Can immunotherapy be taken at home as a pill?", False),
+    ],
+)
+def test_questions_that_point_back_are_recognised(question: str, expected: bool) -> None:
+    assert refers_back(question) is expected
+
+
+def test_only_words_few_passages_use_name_a_topic(service: QAService) -> None:
+    lexical, share = service.index.lexical, service.settings.history_topic_share
+    assert lexical.rare_terms("What is intravesical therapy?", share) == {"intraves"}
+    assert lexical.rare_terms("What are the side effects of immunotherapy?", share) == set()
