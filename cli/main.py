@@ -3,7 +3,7 @@
 import json
 import os
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -52,14 +52,20 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes sharing the port (index memory-mapped).")] = 1,
     corpus: CorpusOpt = None,
     index_dir: IndexDirOpt = None,
+    no_build: Annotated[
+        bool, typer.Option("--no-build", help="A replica: serve the index `qa index build` made, never build one.")
+    ] = False,
 ) -> None:
-    """Start the HTTP service, building the index first if needed."""
+    """Start the HTTP service, building the index first if needed (unless --no-build)."""
     import uvicorn
 
+    from api.metrics import shared_by_workers
     from qa.index import ensure_index
 
     configure_logging()
     settings = settings_for(corpus, index_dir)
+    if no_build:
+        settings = settings.model_copy(update={"build_on_start": False})
     try:
         index = ensure_index(settings)
     except QAError as error:
@@ -73,18 +79,20 @@ def serve(
         # Each worker process makes its own app from the environment (the index is memory-mapped).
         os.environ["QA_CORPUS"] = str(settings.corpus)
         os.environ["QA_INDEX_DIR"] = str(settings.index_dir)
+        os.environ["QA_BUILD_ON_START"] = str(settings.build_on_start).lower()
         target = "api.main:create_app"
     # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
-    uvicorn.run(
-        target,
-        factory=workers > 1,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_config=LOG_CONFIG,
-        proxy_headers=False,
-    )
+    with shared_by_workers() if workers > 1 else nullcontext():
+        uvicorn.run(
+            target,
+            factory=workers > 1,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_config=LOG_CONFIG,
+            proxy_headers=False,
+        )
 
 
 @index_app.command("build")
@@ -157,6 +165,10 @@ def bench(
         str, typer.Option("--concurrency", help="HTTP concurrency levels, comma-separated.")
     ] = "1,8,32",
     time_cap: Annotated[float, typer.Option("--time-cap", min=1, help="Seconds at most per HTTP load run.")] = 60,
+    generator: Annotated[
+        str, typer.Option("--load-generator", help="auto (wrk when installed), wrk or python.")
+    ] = "auto",
+    wrk_seconds: Annotated[float, typer.Option("--wrk-seconds", min=1, help="Seconds per wrk load run.")] = 10,
     skip_http: Annotated[
         bool, typer.Option("--skip-http", help="Only the in-process and index-build figures.")
     ] = False,
@@ -165,15 +177,25 @@ def bench(
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Measure latency, throughput, cold start and memory against the naive baseline, in one run."""
-    from bench.perf import BenchPlan, parse_levels, render_report, run_bench
+    from bench.perf import LOAD_GENERATORS, BenchPlan, parse_levels, render_report, run_bench
+    from bench.wrk import find_wrk
 
     configure_logging()
     try:
         levels = parse_levels(concurrency)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--concurrency") from None
+    if generator not in LOAD_GENERATORS or (generator == "wrk" and find_wrk() is None):
+        message = f"one of {', '.join(LOAD_GENERATORS)}; wrk needs Debian's wrk installed"
+        raise typer.BadParameter(message, param_hint="--load-generator")
     plan = BenchPlan(
-        questions=questions, requests=requests, concurrency=levels, http=not skip_http, time_cap_s=time_cap
+        questions=questions,
+        requests=requests,
+        concurrency=levels,
+        http=not skip_http,
+        time_cap_s=time_cap,
+        load_generator=generator,
+        wrk_seconds=wrk_seconds,
     )
     try:
         report = run_bench(settings_for(corpus, index_dir), plan)

@@ -105,7 +105,9 @@ def read_manifest(build: Path) -> Manifest:
     try:
         return Manifest.model_validate_json((build / "manifest.json").read_bytes())
     except (OSError, ValidationError) as exc:
-        raise IndexCorrupt(f"The index manifest in {build} is unreadable ({type(exc).__name__}). Run `qa index build`.") from None
+        raise IndexCorrupt(
+            f"The index manifest in {build} is unreadable ({type(exc).__name__}). Run `qa index build`."
+        ) from None
 
 
 def check_fresh(manifest: Manifest, settings: Settings, corpus: Corpus) -> None:
@@ -148,11 +150,16 @@ def load_index(settings: Settings, corpus: Corpus | None = None) -> Index:
 
 
 def ensure_index(settings: Settings) -> Index:
-    """Load the live build, building it first when it is missing or stale (and saying so)."""
+    """Load the live build, building it first when it is missing or stale (and saying so) if settings allow."""
     corpus = load_corpus(settings.corpus)
     try:
         return load_index(settings, corpus)
     except (IndexMissing, IndexStale) as exc:
+        if not settings.build_on_start:
+            raise type(exc)(
+                f"{exc} This process does not build indexes (QA_BUILD_ON_START=false):"
+                f" run `qa index build --index-dir {settings.index_dir}` first."
+            ) from None
         log.warning("%s Building a new index in %s.", exc, settings.index_dir)
     build_index(settings, corpus)
     return load_index(settings, corpus)
