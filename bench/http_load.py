@@ -21,7 +21,7 @@ from qa.settings import Settings
 
 # The same app with micro-batching, the answer cache and the ONNX encoder switched off.
 NAIVE_ENV = {"QA_MICRO_BATCHING": "false", "QA_CACHE_SIZE": "0", "QA_ENCODER_BACKEND": "torch"}
-_READY_TIMEOUT = 180.0
+_READY_TIMEOUT = 600.0  # generous: on a busy 2-core machine the naive (torch) server took over 180 s
 _REQUEST_TIMEOUT = 30.0
 _WARMUP = 20
 
