@@ -96,12 +96,14 @@ class WrkLoad:
         if found is None:
             raise RuntimeError(f"wrk printed no report:\n{output[-2000:]}")
         report = json.loads(found.group(1))
+        # No answer within the run (a server slower than the run is long): no latency to report.
+        answered = report["requests"] > 0
         return LoadResult(
             concurrency,
             report["requests"],
             report["errors"],
             report["duration_us"] / 1e6,
-            report["p50_us"] / 1000,
-            report["p99_us"] / 1000,
+            report["p50_us"] / 1000 if answered else math.nan,
+            report["p99_us"] / 1000 if answered else math.nan,
             client_cpu_s=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
         )

@@ -4,6 +4,7 @@ import json
 import math
 import os
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -191,9 +192,11 @@ class _Recorder(BaseHTTPRequestHandler):
     """Answers every POST with 200 and keeps its body."""
 
     bodies: ClassVar[list[bytes]] = []
+    delay_s: ClassVar[float] = 0.0
 
     def do_POST(self) -> None:
         self.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
+        time.sleep(self.delay_s)
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -206,7 +209,7 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def recorder() -> Iterator[str]:
     """A loopback HTTP server that records the bodies posted to it."""
-    _Recorder.bodies = []
+    _Recorder.bodies, _Recorder.delay_s = [], 0.0
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -237,6 +240,16 @@ def test_wrk_posts_the_questions_as_json(recorder: str, unique: bool) -> None:
     else:
         assert set(questions) == set(ODD)
     assert result.client_cpu_s > 0 and result.p50_ms > 0
+
+
+@needs_wrk
+def test_wrk_reports_no_latency_when_nothing_was_answered(recorder: str) -> None:
+    """A server slower than the run: no answers, so no latency (not 0 ms) and no throughput."""
+    assert WRK is not None
+    _Recorder.delay_s = 3.0
+    result = WrkLoad(WRK, 1).run(recorder, Workload(ODD, True, "c1"), 1)
+    assert result.sent == 0 and result.throughput == 0
+    assert math.isnan(result.p50_ms) and math.isnan(result.p99_ms)
 
 
 def test_the_python_generator_numbers_unique_questions() -> None:
