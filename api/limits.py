@@ -3,13 +3,15 @@
 Probes, metrics and the chat page's files are not rate-limited: a health checker must never get 429.
 """
 
+import logging
 import math
 import time
 from typing import Any
 
 from fastapi import FastAPI, Request
 from limits import parse
-from limits.storage import MemoryStorage
+from limits.errors import StorageError
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -20,6 +22,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api.schemas import ErrorBody
 from qa.settings import Settings
 
+log = logging.getLogger("api.limits")
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/"})
 UNLIMITED_PREFIX = "/static/"
 
@@ -76,17 +79,30 @@ async def _body_too_large(request: Request, error: Exception) -> Response:
 
 
 class RateLimit:
-    """At most `limit` (e.g. '60/minute', moving window) requests per client address; else 429."""
+    """At most `limit` (e.g. '60/minute', moving window) requests per client address; else 429.
 
-    def __init__(self, app: ASGIApp, limit: str) -> None:
+    The counts live in `storage` (a `limits` URI): memory:// is this process's own; with
+    redis://host:port every worker and replica pointing at that Redis shares one limit. If the
+    storage cannot be reached, requests are let through (and logged): the limit protects the
+    service, and a Redis outage should not take the service down with it.
+    """
+
+    def __init__(self, app: ASGIApp, limit: str, storage: str) -> None:
         self.app = app
         self.item = parse(limit)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage, wrap_exceptions=True))
+
+    def _allows(self, key: str) -> bool:
+        try:
+            return self.limiter.hit(self.item, key)
+        except StorageError as error:
+            log.warning("Rate limit storage unavailable, request let through: %s", type(error.storage_error).__name__)
+            return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = scope.get("client")
         key = client[0] if client else "unknown"
-        if scope["type"] != "http" or _unlimited(scope["path"]) or self.limiter.hit(self.item, key):
+        if scope["type"] != "http" or _unlimited(scope["path"]) or self._allows(key):
             await self.app(scope, receive, send)
             return
         reset = self.limiter.get_window_stats(self.item, key).reset_time
@@ -117,7 +133,7 @@ def install_limits(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(BodyTooLarge, _body_too_large)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.rate_limit:
-        app.add_middleware(RateLimit, limit=settings.rate_limit)
+        app.add_middleware(RateLimit, limit=settings.rate_limit, storage=settings.rate_limit_storage)
     if settings.trusted_proxies:
         # The socket peer is the client unless it is one of our proxies; only then is
         # X-Forwarded-For believed (uvicorn takes the nearest address no proxy added).

@@ -1,12 +1,19 @@
-"""Prometheus metrics of one app: requests, latency, answers, and the live index's size and age."""
+"""Prometheus metrics of one app: requests, latency, answers, and the live index's size and age.
 
+Under `qa serve --workers N` the counts live in files shared by the workers (prometheus-client's
+multiprocess mode), so a scrape sees every worker's requests whichever worker answers it.
+"""
+
+import os
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from api.access_log import Exchange
@@ -18,6 +25,26 @@ if TYPE_CHECKING:  # loaded in the background at start-up, so the port opens wit
 router = APIRouter(tags=["operations"])
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# prometheus-client's own variable: read when it is first imported, so set before workers start.
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def shared_by_workers() -> Iterator[None]:
+    """While the block runs, worker processes started in it keep their metrics in one fresh folder.
+
+    An operator's own PROMETHEUS_MULTIPROC_DIR (a volume, say) is kept as it is: theirs to empty
+    between runs. Otherwise the folder is temporary and removed when the block ends.
+    """
+    if os.environ.get(MULTIPROCESS_DIR):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="qa-metrics-") as folder:
+        os.environ[MULTIPROCESS_DIR] = folder
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_DIR]
 
 
 class _IndexCollector:
@@ -41,9 +68,13 @@ class Metrics:
     """A registry of its own per app, so several apps in one process do not clash.
 
     Labels are route templates (never raw paths) and statuses: no question text, bounded cardinality.
+    In multiprocess mode the counts are written to the shared folder and a scrape adds up every
+    worker's; the index gauges come from the worker that answers (all serve the same build).
     """
 
     def __init__(self, service: Callable[[], "QAService | None"]) -> None:
+        self.shared_dir = os.environ.get(MULTIPROCESS_DIR)
+        self.index = _IndexCollector(service)
         self.registry = CollectorRegistry()
         labels = ("method", "route", "status")
         self.requests = Counter("qa_http_requests", "HTTP requests.", labels, registry=self.registry)
@@ -59,7 +90,7 @@ class Metrics:
         )
         for outcome in ("answered", "refused"):
             self.answers.labels(outcome)
-        self.registry.register(_IndexCollector(service))
+        self.registry.register(self.index)
 
     def observe(self, exchange: Exchange) -> None:
         method = exchange.method if exchange.method in _METHODS else "other"
@@ -70,7 +101,12 @@ class Metrics:
             self.answers.labels("answered" if exchange.answered else "refused").inc()
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        if not self.shared_dir:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, self.shared_dir)  # type: ignore[no-untyped-call]
+        registry.register(self.index)
+        return generate_latest(registry)
 
 
 @router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")

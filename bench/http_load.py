@@ -1,16 +1,18 @@
 """Benchmark live `qa serve` processes on loopback: cold start, a bounded load, peak memory."""
 
 import asyncio
+import itertools
 import math
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 import numpy as np
@@ -19,8 +21,9 @@ from qa.settings import Settings
 
 # The same app with micro-batching, the answer cache and the ONNX encoder switched off.
 NAIVE_ENV = {"QA_MICRO_BATCHING": "false", "QA_CACHE_SIZE": "0", "QA_ENCODER_BACKEND": "torch"}
-_READY_TIMEOUT = 180.0
+_READY_TIMEOUT = 600.0  # generous: on a busy 2-core machine the naive (torch) server took over 180 s
 _REQUEST_TIMEOUT = 30.0
+_WARMUP = 20
 
 
 @dataclass(frozen=True)
@@ -82,36 +85,86 @@ class ServerRun:
     loads: dict[tuple[str, int], LoadResult]
 
 
+def cycled(questions: list[str], count: int) -> list[str]:
+    """The first `count` of the questions asked in turn, over and over."""
+    return list(itertools.islice(itertools.cycle(questions), count))
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Questions asked in turn, over and over; if `unique`, each request numbered (with `tag`) so none repeats."""
+
+    questions: list[str]
+    unique: bool
+    tag: str
+
+    def first(self, count: int) -> list[str]:
+        """The first `count` requests' questions."""
+        asked = cycled(self.questions, count)
+        if not self.unique:
+            return asked
+        return [f"{question} ({self.tag}-{number})" for number, question in enumerate(asked, 1)]
+
+
+class LoadGenerator(Protocol):
+    """Something that loads a server with a workload at a concurrency and says what it saw."""
+
+    @property
+    def name(self) -> str: ...
+
+    def run(self, url: str, workload: Workload, concurrency: int) -> LoadResult: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class PythonLoad:
+    """asyncio httpx clients in this process: `requests` questions, each sent once, up to a time cap."""
+
+    requests: int
+    time_cap_s: float
+    name: str = "python"
+
+    def run(self, url: str, workload: Workload, concurrency: int) -> LoadResult:
+        began = time.process_time()
+        result = run_load(url, workload.first(self.requests), concurrency, self.time_cap_s)
+        return replace(result, client_cpu_s=time.process_time() - began)
+
+    def describe(self) -> str:
+        return (
+            f"the Python generator, {self.requests} requests per run (at most {self.time_cap_s:g} s), one asyncio"
+            " httpx client (one keep-alive connection) per concurrent worker"
+        )
+
+
 def measure_server(
     settings: Settings,
     overrides: dict[str, str],
-    workloads: dict[tuple[str, int], list[str]],
-    warmup: dict[str, list[str]],
+    workloads: dict[tuple[str, int], Workload],
+    generator: LoadGenerator,
     log_file: Path,
-    time_cap_s: float,
 ) -> ServerRun:
-    """Start a server, warm it once per mode (untimed), run every workload in turn, stop it."""
+    """Start a server, warm it once per mode (a few untimed questions), run every workload in turn, stop it."""
     loads: dict[tuple[str, int], LoadResult] = {}
     warmed: set[str] = set()
     with running_server(settings, overrides, log_file) as server:
-        for (mode, concurrency), questions in workloads.items():
-            if mode not in warmed:
-                run_load(server.url, warmup[mode], 1, time_cap_s)
+        for (mode, concurrency), workload in workloads.items():
+            if mode not in warmed:  # the encoder's first calls; for repeated questions, fills the cache
+                warmup = replace(workload, tag=f"warmup-{workload.tag}").first(min(len(workload.questions), _WARMUP))
+                run_load(server.url, warmup, 1, _READY_TIMEOUT)
                 warmed.add(mode)
-            server_began, client_began = server.cpu_seconds(), time.process_time()
-            result = run_load(server.url, questions, concurrency, time_cap_s)
-            loads[(mode, concurrency)] = replace(
-                result,
-                server_cpu_s=server.cpu_seconds() - server_began,
-                client_cpu_s=time.process_time() - client_began,
-            )
+            server_began = server.cpu_seconds()
+            result = generator.run(server.url, workload, concurrency)
+            loads[(mode, concurrency)] = replace(result, server_cpu_s=server.cpu_seconds() - server_began)
         return ServerRun(server.cold_start_s, server.peak_rss_mb(), loads)
 
 
 @contextmanager
-def running_server(settings: Settings, overrides: dict[str, str], log_file: Path) -> Iterator[Server]:
-    """Start `qa serve` on a free loopback port for the settings' built index; stop it on exit."""
-    port = _free_port()
+def running_server(
+    settings: Settings, overrides: dict[str, str], log_file: Path, options: Sequence[str] = ()
+) -> Iterator[Server]:
+    """Start `qa serve [options]` on a free loopback port for the settings' built index; stop it on exit."""
+    port = free_port()
     env = {
         **os.environ,
         "QA_CORPUS": str(settings.corpus),
@@ -129,6 +182,7 @@ def running_server(settings: Settings, overrides: dict[str, str], log_file: Path
         "127.0.0.1",
         "--port",
         str(port),
+        *options,
     ]
     started = time.perf_counter()
     with log_file.open("wb") as log:
@@ -145,7 +199,7 @@ def running_server(settings: Settings, overrides: dict[str, str], log_file: Path
             process.wait()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]

@@ -85,14 +85,23 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes sharing the port (index memory-mapped).")] = 1,
     corpus: CorpusOpt = None,
     index_dir: IndexDirOpt = None,
+    no_build: Annotated[
+        bool, typer.Option("--no-build", help="A replica: serve the index `qa index build` made, never build one.")
+    ] = False,
 ) -> None:
-    """Start the HTTP service; it answers /healthz at once and questions once the index is built or loaded."""
+    """Start the HTTP service; it answers /healthz at once and questions once the index is built or loaded.
+
+    With --no-build (a replica) it never builds: no usable index there ends start-up with exit code 3.
+    """
     import uvicorn
 
+    from api.metrics import shared_by_workers
     from cli.connections import uvicorn_limits
 
     configure_logging()
     settings = settings_for(corpus, index_dir)
+    if no_build:
+        settings = settings.model_copy(update={"build_on_start": False})
     # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
     options: dict[str, Any] = {
         "host": host,
@@ -114,7 +123,9 @@ def serve(
             fail(error)
         os.environ["QA_CORPUS"] = str(settings.corpus)
         os.environ["QA_INDEX_DIR"] = str(settings.index_dir)
-        uvicorn.run("api.main:create_app", factory=True, workers=workers, **options)
+        os.environ["QA_BUILD_ON_START"] = str(settings.build_on_start).lower()
+        with shared_by_workers():  # /metrics adds up every worker's counts
+            uvicorn.run("api.main:create_app", factory=True, workers=workers, **options)
         return
     from api.deps import app_state
     from api.main import create_app
@@ -220,6 +231,10 @@ def bench(
         str, typer.Option("--concurrency", help="HTTP concurrency levels, comma-separated.")
     ] = "1,8,32",
     time_cap: Annotated[float, typer.Option("--time-cap", min=1, help="Seconds at most per HTTP load run.")] = 60,
+    generator: Annotated[
+        str, typer.Option("--load-generator", help="auto (wrk when installed), wrk or python.")
+    ] = "auto",
+    wrk_seconds: Annotated[float, typer.Option("--wrk-seconds", min=1, help="Seconds per wrk load run.")] = 10,
     skip_http: Annotated[
         bool, typer.Option("--skip-http", help="Only the in-process and index-build figures.")
     ] = False,
@@ -228,15 +243,25 @@ def bench(
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Measure latency, throughput, cold start and memory against the naive baseline, in one run."""
-    from bench.perf import BenchPlan, parse_levels, render_report, run_bench
+    from bench.perf import LOAD_GENERATORS, BenchPlan, parse_levels, render_report, run_bench
+    from bench.wrk import find_wrk
 
     configure_logging()
     try:
         levels = parse_levels(concurrency)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--concurrency") from None
+    if generator not in LOAD_GENERATORS or (generator == "wrk" and find_wrk() is None):
+        message = f"one of {', '.join(LOAD_GENERATORS)}; wrk needs Debian's wrk installed"
+        raise typer.BadParameter(message, param_hint="--load-generator")
     plan = BenchPlan(
-        questions=questions, requests=requests, concurrency=levels, http=not skip_http, time_cap_s=time_cap
+        questions=questions,
+        requests=requests,
+        concurrency=levels,
+        http=not skip_http,
+        time_cap_s=time_cap,
+        load_generator=generator,
+        wrk_seconds=wrk_seconds,
     )
     try:
         report = run_bench(settings_for(corpus, index_dir), plan)

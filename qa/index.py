@@ -163,7 +163,8 @@ def load_index(settings: Settings, corpus: Corpus | None = None) -> Index:
 
 
 def ensure_index(settings: Settings, on_build: Callable[[], None] | None = None) -> Index:
-    """Load the live build, building it first when it is missing or stale (and saying so, also to `on_build`).
+    """Load the live build, building it first when it is missing or stale (and saying so, also to `on_build`),
+    if the settings allow building here (QA_BUILD_ON_START).
 
     Called at start-up, so it first removes CURRENT temporaries left by processes that died.
     """
@@ -172,6 +173,11 @@ def ensure_index(settings: Settings, on_build: Callable[[], None] | None = None)
     try:
         return load_index(settings, corpus)
     except (IndexMissing, IndexStale) as exc:
+        if not settings.build_on_start:
+            raise type(exc)(
+                f"{exc} This process does not build indexes (QA_BUILD_ON_START=false):"
+                f" run `qa index build --index-dir {settings.index_dir}` first."
+            ) from None
         log.warning("%s Building a new index in %s.", exc, settings.index_dir)
     if on_build:
         on_build()

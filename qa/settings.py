@@ -159,6 +159,11 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(
         None, description="Bearer token for POST /v1/admin/reindex; the endpoint is off (404) when unset."
     )
+    build_on_start: bool = Field(
+        True,
+        description="Build the index at start when it is missing or stale; false for a replica that only serves"
+        " what `qa index build` made (it then stops with a message if there is no usable index).",
+    )
     index_watch_seconds: float = Field(
         2.0, ge=0, description="How often a server checks for a build made by `qa index build`; 0 turns it off."
     )
@@ -191,6 +196,11 @@ class Settings(BaseSettings):
         " (README, Languages: 0 of 131 English train questions misdetected at 0.5-0.9).",
     )
     rate_limit: str | None = Field(None, description="Per-client limit such as '60/minute'; off when unset.")
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where the rate limit counts requests, as a `limits` storage URI: memory:// (each process"
+        " alone) or redis://host:port (one limit shared by every worker and replica).",
+    )
     max_body_bytes: int = Field(16384, ge=1024)
     trusted_proxies: list[str] = Field(default_factory=list)
     request_timeout_seconds: float = Field(

@@ -1,9 +1,18 @@
 """GET /metrics: Prometheus counters, latency and index gauges, with no question text anywhere."""
 
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.main import create_app
+from bench.http_load import running_server
 from qa.index import Index
 from qa.settings import Settings
 
@@ -76,3 +85,54 @@ def test_each_app_has_its_own_registry(settings: Settings) -> None:
     assert _scrape(one)[_requests("GET", "/healthz", 200)] == 3
     assert _requests("GET", "/healthz", 200) not in _scrape(other)
     assert ("qa_index_passages", ()) not in _scrape(other)
+
+
+def _asked(exposition: str) -> float:
+    """POST /v1/ask 200 requests in an exposition."""
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if (sample.name, tuple(sorted(sample.labels.items()))) == _requests("POST", "/v1/ask", 200)
+    )
+
+
+def _asked_per_worker(folder: Path) -> list[float]:
+    """Each worker's own count, read from its file of prometheus-client's multiprocess folder."""
+    counts = []
+    for counter_file in sorted(folder.glob("counter_*.db")):
+        alone = folder.parent / f"alone-{counter_file.stem}"
+        alone.mkdir()
+        shutil.copy(counter_file, alone)
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, str(alone))  # type: ignore[no-untyped-call]
+        counts.append(_asked(generate_latest(registry).decode()))
+    return counts
+
+
+@pytest.mark.slow
+def test_workers_report_every_request_whichever_worker_answers(
+    settings: Settings, index: Index, tmp_path: Path
+) -> None:
+    """`qa serve --workers 2`: every scrape counts the requests of both workers, exactly."""
+    asked = 40
+    # TMPDIR puts the server's temporary metrics folder where the test can see it.
+    with running_server(settings, {"TMPDIR": str(tmp_path)}, tmp_path / "serve.log", ["--workers", "2"]) as server:
+        (folder,) = tmp_path.glob("qa-metrics-*")
+        while len(list(folder.glob("counter_*.db"))) < 2:  # both workers have made their app
+            time.sleep(0.05)
+
+        def ask(number: int) -> int:
+            # A connection per request, so the kernel hands requests to either worker.
+            return httpx.post(
+                f"{server.url}/v1/ask", json={"question": f"What is immunotherapy? ({number})"}
+            ).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(ask, range(asked))) == {200}
+        scrapes = [_asked(httpx.get(f"{server.url}/metrics").text) for _ in range(10)]
+        per_worker = _asked_per_worker(folder)
+    assert scrapes == [asked] * 10
+    assert len(per_worker) == 2 and sum(per_worker) == asked
+    assert min(per_worker) > 0, per_worker  # both workers answered, and each scrape still saw all
+    assert not folder.exists()  # removed when the server stopped

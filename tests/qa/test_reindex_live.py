@@ -8,14 +8,17 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from bench.http_load import running_server
 from qa.index import Index, load_index
 from qa.reindex import Reindexer
 from qa.service import QAService
@@ -34,6 +37,7 @@ QUESTIONS = [
     "How does immunotherapy work?",
 ]
 Builds = dict[str, dict[str, str]]
+Client = httpx.Client | TestClient  # the app in process, or a server over HTTP
 
 
 @pytest.fixture
@@ -70,7 +74,7 @@ def source_build(answer: dict[str, object], builds: Builds) -> str | None:
     return matches[0]
 
 
-def ask_until(stop: threading.Event, client: TestClient, builds: Builds, seen: list[str]) -> None:
+def ask_until(stop: threading.Event, client: Client, builds: Builds, seen: list[str]) -> None:
     """Ask question after question, recording which build answered; any failure ends the loop."""
     for number, question in enumerate(itertools.cycle(QUESTIONS)):
         if stop.is_set():
@@ -93,22 +97,57 @@ def wait_for(condition: Callable[[], bool], loops: list["Future[None]"]) -> None
         time.sleep(0.05)
 
 
-def live_build(client: TestClient) -> str:
+def live_build(client: Client) -> str:
     build_id: str = client.get("/readyz").json()["build_id"]
     return build_id
 
 
-def reindex_over_http(client: TestClient, settings: Settings) -> None:
+def reindex_over_http(client: Client, settings: Settings) -> None:
     response = client.post("/v1/admin/reindex", headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 200, response.text
 
 
-def build_in_another_process(client: TestClient, settings: Settings) -> None:
+def build_in_another_process(client: Client, settings: Settings) -> None:
     before = live_build(client)
     command = [str(QA), "index", "build", "--corpus", str(settings.corpus), "--index-dir", str(settings.index_dir)]
     env = {**os.environ, "QA_MODEL_CACHE": str(settings.model_cache)}
     subprocess.run(command, env=env, check=True, capture_output=True, timeout=300)
     wait_for(lambda: live_build(client) != before, [])
+
+
+def questions_during(clients: Sequence[Client], corpus: Path, update: Callable[[], None]) -> list[list[str]]:
+    """Four question loops spread over the clients while the corpus is revised and `update` makes a new build.
+
+    Returns the build that answered each loop's questions, in order, once every loop has seen the new one.
+    """
+    builds: Builds = {"old": {ARTICLE.stem: ARTICLE.read_bytes().decode("utf-8")}}
+    seen: list[list[str]] = [[] for _ in range(4)]
+    stop = threading.Event()
+    with ThreadPoolExecutor(len(seen)) as pool:
+        loops = [
+            pool.submit(ask_until, stop, clients[number % len(clients)], builds, answers)
+            for number, answers in enumerate(seen)
+        ]
+        try:
+            wait_for(lambda: all(len(answers) >= 3 for answers in seen), loops)
+            builds["new"] = revise(corpus)
+            answered_before = sum(map(len, seen))
+            update()
+            answered_during = sum(map(len, seen)) - answered_before
+            wait_for(lambda: all(answers[-3:] == ["new"] * 3 for answers in seen), loops)
+        finally:
+            stop.set()
+        for loop in loops:
+            loop.result()
+    assert answered_during > 0  # questions were answered while the new build was made and swapped in
+    return seen
+
+
+def assert_each_loop_moved_once(seen: list[list[str]]) -> None:
+    for answers in seen:
+        # Each loop asks one question at a time, so once the new build answers, the old never does again.
+        assert answers[0] == "old" and answers[-1] == "new"
+        assert answers == sorted(answers, key=["old", "new"].index)
 
 
 @pytest.mark.slow  # each case builds a new index while questions are asked
@@ -118,31 +157,34 @@ def build_in_another_process(client: TestClient, settings: Settings) -> None:
     ids=["admin-endpoint", "qa-index-build"],
 )
 def test_questions_never_fail_and_never_mix_builds_during_a_reindex(
-    live_settings: Settings, update: Callable[[TestClient, Settings], None]
+    live_settings: Settings, update: Callable[[Client, Settings], None]
 ) -> None:
-    builds: Builds = {"old": {ARTICLE.stem: ARTICLE.read_bytes().decode("utf-8")}}
-    seen: list[list[str]] = [[] for _ in range(4)]
-    stop = threading.Event()
-    with TestClient(create_app(live_settings)) as client, ThreadPoolExecutor(len(seen)) as pool:
+    with TestClient(create_app(live_settings)) as client:
         old_build = live_build(client)
-        loops = [pool.submit(ask_until, stop, client, builds, answers) for answers in seen]
-        try:
-            wait_for(lambda: all(len(answers) >= 3 for answers in seen), loops)
-            builds["new"] = revise(live_settings.corpus)
-            answered_before = sum(map(len, seen))
-            update(client, live_settings)
-            answered_during = sum(map(len, seen)) - answered_before
-            wait_for(lambda: all(answers[-3:] == ["new"] * 3 for answers in seen), loops)
-        finally:
-            stop.set()
-        for loop in loops:
-            loop.result()
+        seen = questions_during([client], live_settings.corpus, lambda: update(client, live_settings))
         assert live_build(client) != old_build
-    assert answered_during > 0  # questions were answered while the new build was made and swapped in
-    for answers in seen:
-        # Each loop asks one question at a time, so once the new build answers, the old never does again.
-        assert answers[0] == "old" and answers[-1] == "new"
-        assert answers == sorted(answers, key=["old", "new"].index)
+    assert_each_loop_moved_once(seen)
+
+
+@pytest.mark.slow
+def test_replicas_on_one_index_all_move_to_a_new_build(live_settings: Settings, tmp_path: Path) -> None:
+    """Two `qa serve --no-build` processes on one index follow a `qa index build` by themselves."""
+    watch = {"QA_INDEX_WATCH_SECONDS": "0.2"}
+    with ExitStack() as stack:
+        servers = [
+            stack.enter_context(running_server(live_settings, watch, tmp_path / f"replica-{n}.log", ["--no-build"]))
+            for n in range(2)
+        ]
+        clients = [stack.enter_context(httpx.Client(base_url=server.url, timeout=60)) for server in servers]
+        old_builds = {live_build(client) for client in clients}
+
+        # The build is watched for through the first replica; every loop, on either replica, must see it.
+        seen = questions_during(
+            clients, live_settings.corpus, lambda: build_in_another_process(clients[0], live_settings)
+        )
+        new_builds = {live_build(client) for client in clients}
+    assert len(old_builds) == 1 and len(new_builds) == 1 and new_builds != old_builds
+    assert_each_loop_moved_once(seen)
 
 
 def test_a_new_build_that_cannot_be_loaded_is_not_served(
