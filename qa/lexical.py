@@ -90,13 +90,15 @@ class LexicalIndex:
         passage's score is the question's BM25 plus the weighted BM25 of each of them, and the
         query's terms are theirs together.
         """
+        weighted = [(question, 1.0), *expansion]
+        tokens = tokenize([text for text, _ in weighted])  # once per text, for scores and terms alike
         scores = np.zeros(self._retriever.scores["num_docs"], dtype=np.float32)
-        for text, weight in [(question, 1.0), *expansion]:
-            ids = self._retriever.get_tokens_ids(list(dict.fromkeys(tokenize([text])[0])))
+        for text_tokens, (_, weight) in zip(tokens, weighted, strict=True):
+            ids = self._retriever.get_tokens_ids(list(dict.fromkeys(text_tokens)))
             if ids:
                 scores += weight * np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
-        query = " ".join([question, *(text for text, _ in expansion)])
-        terms = tuple(dict.fromkeys(tokenize([query])[0]))
+        query = " ".join(text for text, _ in weighted)
+        terms = tuple(dict.fromkeys(term for text_tokens in tokens for term in text_tokens))
         vocabulary = self._retriever.vocab_dict
         indptr, passages = self._retriever.scores["indptr"], self._retriever.scores["num_docs"]
         frequency = [int(indptr[vocabulary[t] + 1] - indptr[vocabulary[t]]) if t in vocabulary else 0 for t in terms]
