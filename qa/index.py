@@ -267,6 +267,8 @@ def hnsw_index(vectors: Vectors, settings: Settings) -> faiss.IndexHNSWFlat:
 
 
 def _set_search_params(dense: faiss.Index, settings: Settings) -> None:
+    if settings.search_threads:
+        faiss.omp_set_num_threads(settings.search_threads)  # process-wide, as OpenMP is
     if isinstance(dense, faiss.IndexHNSW):
         dense.hnsw.efSearch = settings.hnsw_ef_search
 

@@ -1,6 +1,7 @@
 """Keyword search: a bm25s index over passages, with English stemming and stopwords."""
 
 import math
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,12 +35,18 @@ STOPWORDS = sorted(
 )
 
 
+_STOPWORDS = frozenset(STOPWORDS)
+_WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s's (and scikit-learn's) token pattern
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, stemmed tokens without English stopwords."""
-    tokens: list[list[str]] = bm25s.tokenize(
-        texts, stopwords=STOPWORDS, stemmer=_stemmer(), return_ids=False, show_progress=False
-    )
-    return tokens
+    """Lower-cased, stemmed tokens without English stopwords: what bm25s.tokenize returns, ten times faster.
+
+    bm25s.tokenize rebuilds its stopword set and three progress bars on every call, about
+    40 µs for a question (measured); a question's search tokenizes four or five texts.
+    """
+    stemmer = _stemmer()
+    return [stemmer.stemWords([w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]) for text in texts]
 
 
 def _stemmer() -> Stemmer.Stemmer:
@@ -108,6 +115,17 @@ class LexicalIndex:
         stems = tokenize(query_words) if query_words else []
         salience = max((rarity(w) for w, s in zip(query_words, stems, strict=True) if unused & set(s)), default=0.0)
         return Match(scores, terms, tuple(df > 0 for df in frequency), weights, salience)
+
+    def terms_used(self, terms: Sequence[str], passages: npt.NDArray[np.int64]) -> set[str]:
+        """Which of `terms` at least one of `passages` (positions) uses, read from the index's postings."""
+        vocabulary, scores = self._retriever.vocab_dict, self._retriever.scores
+        indptr, postings = scores["indptr"], scores["indices"]
+        return {
+            term
+            for term in terms
+            if term in vocabulary
+            and np.isin(postings[indptr[vocabulary[term]] : indptr[vocabulary[term] + 1]], passages).any()
+        }
 
     def rare_terms(self, text: str, max_share: float) -> set[str]:
         """The text's terms that at most `max_share` of the passages use: the words that name a topic."""

@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from qa.chunking import Passage, PassageKind
 from qa.index import Index
-from qa.lexical import Match, tokenize
+from qa.lexical import LexicalIndex, Match
 from qa.sentences import Span
 
 Method = Literal["hybrid", "rrf", "dense", "bm25"]
@@ -126,11 +126,11 @@ def question_intent(question: str) -> Intent:
     return "medical"
 
 
-def covered(match: Match, passages: list[Passage]) -> float:
-    """The share of the question's term weight (IDF) that the passages use."""
+def covered(match: Match, lexical: LexicalIndex, passages: npt.NDArray[np.int64]) -> float:
+    """The share of the question's term weight (IDF) that the passages (positions in the index) use."""
     if not match.terms:
         return 0.0
-    used = {term for tokens in tokenize([p.text for p in passages]) for term in tokens}
+    used = lexical.terms_used(match.terms, passages)
     total = sum(match.weights)
     return sum(w for term, w in zip(match.terms, match.weights, strict=True) if term in used) / total
 
@@ -213,8 +213,8 @@ class Retriever:
             float(bm25.max()),
             known,
             terms,
-            covered_first=covered(match, [self.index.passages[ids[ranked[0]]]]),
-            covered_top=covered(match, [self.index.passages[ids[i]] for i in ranked[:_COVER_DEPTH]]),
+            covered_first=covered(match, self.index.lexical, ids[ranked[:1]]),
+            covered_top=covered(match, self.index.lexical, ids[ranked[:_COVER_DEPTH]]),
             margin=float(fused[ranked[0]] - fused[ranked[1]]) if len(ranked) > 1 else float(fused[ranked[0]]),
             agree=bool(dense.argmax() == lexical.argmax()) and bool(lexical.max() > 0),
             salience=match.salience,

@@ -1,9 +1,13 @@
-"""Keyword tokenization is safe across threads: each thread stems with its own PyStemmer."""
+"""Keyword tokenization: what bm25s.tokenize gives, safe across threads; term postings read right."""
 
 import json
 from concurrent.futures import ThreadPoolExecutor
 
+import bm25s
+import numpy as np
+
 from qa import lexical
+from qa.index import Index
 from qa.settings import PROJECT_ROOT
 
 QUESTIONS = [
@@ -27,3 +31,19 @@ def test_concurrent_tokenization_matches_one_thread() -> None:
     assert lexical.tokenize(["What side effects are treated with steroids?"]) == [
         ["side", "effect", "treat", "steroid"]
     ]
+
+
+def test_tokens_are_those_of_bm25s_so_indexes_built_before_still_match() -> None:
+    article = (PROJECT_ROOT / "corpus" / "acs-immunotherapy.txt").read_text(encoding="utf-8")
+    texts = [*QUESTIONS, *article.splitlines(), "¿Qué es la inmunoterapia?", "CAR-T cells' side-effects: naïve 2nd", ""]
+    expected = bm25s.tokenize(
+        texts, stopwords=lexical.STOPWORDS, stemmer=lexical._stemmer(), return_ids=False, show_progress=False
+    )
+    assert lexical.tokenize(texts) == expected
+
+
+def test_terms_used_by_passages_come_from_the_postings(index: Index) -> None:
+    terms = lexical.tokenize(["Can CAR T-cell therapy cause cytokine release syndrome in the clinic?"])[0]
+    for group in ([0], [3, 10], [5, 20, 40], list(range(len(index.passages)))):
+        used = {term for tokens in lexical.tokenize([index.passages[i].text for i in group]) for term in tokens}
+        assert index.lexical.terms_used(terms, np.array(group)) == set(terms) & used
