@@ -1,4 +1,8 @@
-"""The app's typed state and the dependencies through which routes reach it."""
+"""The app's typed state and the dependencies through which routes reach it.
+
+The dependencies are coroutines: FastAPI runs a plain function dependency in its thread
+pool, two thread hand-offs per request for what is an attribute read.
+"""
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +45,7 @@ def app_state(app: FastAPI) -> AppState:
     return state
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     return app_state(request.app)
 
 
@@ -58,24 +62,24 @@ def _not_ready(state: AppState) -> NotReady:
     return NotReady(status_code=503, detail=f"{state.startup.detail} Try again in a moment.")
 
 
-def get_settings(state: StateDep) -> Settings:
+async def get_settings(state: StateDep) -> Settings:
     return state.settings
 
 
-def get_service(state: StateDep) -> "QAService":
+async def get_service(state: StateDep) -> "QAService":
     if state.service is None:
         raise _not_ready(state)
     return state.service
 
 
-def get_asker(state: StateDep) -> Asker:
+async def get_asker(state: StateDep) -> Asker:
     """Answers a question through the micro-batcher when it is on, else directly."""
     if state.ask is None:
         raise _not_ready(state)
     return state.ask
 
 
-def get_reindexer(state: StateDep) -> "Reindexer":
+async def get_reindexer(state: StateDep) -> "Reindexer":
     if state.reindexer is None:
         raise _not_ready(state)
     return state.reindexer

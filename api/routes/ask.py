@@ -17,7 +17,8 @@ def router(body_model: type[AskRequest]) -> APIRouter:
         request.state.question = question
         answer = await ask_question(question, body.top_k, body.history)
         request.state.answered = answer.answered
-        return AskResponse.model_validate(answer.to_dict())
+        # Read from the dataclasses directly: dataclasses.asdict deep-copies every field first.
+        return AskResponse.model_validate(answer, from_attributes=True)
 
     # FastAPI takes the body's model, for validation and for OpenAPI, from the annotation.
     ask.__annotations__["body"] = body_model
