@@ -5,12 +5,13 @@ model: a follow-up is searched together with its conversation's earlier question
 with a weight, in BM25 (their terms, weighted) and in the dense part (the normalized
 weighted sum of the question vectors). Whether to do so is decided turn by turn, from evidence:
 a question that points back ("it", "they", "and if ...") leans on its context; any other
-leans only when the expanded search's best passage differs from the question's own best
-and still answers the question on its own nearly as well (within a tolerance). An
-ambiguous follow-up ("what are the symptoms?") has many passages that answer it about
-equally well, so the one its topic picks passes; a question that stands alone or opens a
-new topic keeps its own best passage or scores the old topic's far below it, so it is not
-pulled back.
+leans only when it is less specific than the questions before it (its own best passage is
+markedly less close in meaning than theirs were), names no new topic, and the expanded
+search's best passage differs from its own best yet still answers it on its own nearly as
+well (within a tolerance). An elliptical follow-up ("what are the symptoms?") matches many
+passages loosely, and the one its topic picks passes; a question that stands alone or opens
+a new topic ("What is breast cancer?") is as specific as the one that opened the
+conversation, so it is not pulled back.
 """
 
 import re
@@ -22,7 +23,8 @@ import numpy.typing as npt
 from qa.errors import HistoryTooLong, QuestionError
 from qa.lexical import tokenize
 from qa.questions import normalize_question
-from qa.retrieval import Expansion, Hit, Retriever
+from qa.retrieval import Evidence, Expansion, Retriever
+from qa.settings import Settings
 
 _REFERS_BACK = re.compile(
     r"^\W*(?:and|but|so|also|then|what about|how about)\b|\b(?:it|its|it's|they|them|their|that|this|these|those)\b",
@@ -50,28 +52,22 @@ def refers_back(question: str) -> bool:
     return bool(_REFERS_BACK.search(question))
 
 
-def resolve(
-    turns: Sequence[str],
-    vectors: Vectors,
-    retriever: Retriever,
-    weight: float,
-    decay: float,
-    tolerance: float,
-    topic_share: float,
-) -> Weights:
+def resolve(turns: Sequence[str], vectors: Vectors, retriever: Retriever, settings: Settings) -> Weights:
     """The earlier turns the last of `turns` leans on, with their weights (the question's own is 1).
 
-    Each turn is resolved in order: it may lean on the turn before (at `weight`) and, through
-    it, on what that turn leaned on (times `decay` per step back), so a chain of follow-ups
-    keeps the topic of the question that opened it. A turn leans when it refers back ("it",
-    "and if ...") or when the search with its context still answers it on its own.
+    Each turn is resolved in order: it may lean on the turn before (at settings.history_weight)
+    and, through it, on what that turn leaned on (times history_decay per step back), so a chain
+    of follow-ups keeps the topic of the question that opened it. A turn leans when it refers
+    back ("it", "and if ...") or when it is less specific than the turns before and the search
+    with its context still answers it on its own.
     """
     context: Weights = {}
     alone = retriever.search(vectors, list(turns), 1)
     for i in range(1, len(turns)):
-        candidate = {i - 1: weight, **{j: w * decay for j, w in context.items()}}
-        leans = refers_back(turns[i]) or _leans_on(
-            i, candidate, turns, vectors, alone[i].hits, retriever, tolerance, topic_share
+        candidate = {i - 1: settings.history_weight, **{j: w * settings.history_decay for j, w in context.items()}}
+        leans = refers_back(turns[i]) or (
+            _less_specific(alone[i], [alone[j] for j in candidate], settings.history_specificity)
+            and _leans_on(i, candidate, turns, vectors, alone[i], retriever, settings)
         )
         context = candidate if leans else {}
     return context
@@ -84,26 +80,31 @@ def expand(vector: Vectors, context: Weights, turns: Sequence[str], vectors: Vec
     return (combined / np.linalg.norm(combined)).astype(np.float32), expansion
 
 
+def _less_specific(own: Evidence, earlier: Sequence[Evidence], specificity: float) -> bool:
+    """Is the question's best passage less close in meaning than `specificity` times the earlier turns' best?"""
+    return own.top_dense < specificity * max(evidence.top_dense for evidence in earlier)
+
+
 def _leans_on(
     i: int,
     context: Weights,
     turns: Sequence[str],
     vectors: Vectors,
-    alone: Sequence[Hit],
+    alone: Evidence,
     retriever: Retriever,
-    tolerance: float,
-    topic_share: float,
+    settings: Settings,
 ) -> bool:
     """Does turn `i`, searched with `context`, find a passage that answers it nearly as well as its own best?"""
     vector, expansion = expand(vectors[i], context, turns, vectors)
     expanded = retriever.search(vector[None, :], [turns[i]], 1, [expansion])[0].hits
     if not expanded:
         return False
-    if not alone:
+    if not alone.hits:
         return True
-    if expanded[0].passage.id == alone[0].passage.id:
+    if expanded[0].passage.id == alone.hits[0].passage.id:
         return False  # it stands on its own: its answer is the same without the earlier questions
     lexical = retriever.index.lexical
-    if lexical.rare_terms(turns[i], topic_share) - set().union(*tokenize([turns[j] for j in context])):
+    if lexical.rare_terms(turns[i], settings.history_topic_share) - set().union(*tokenize([turns[j] for j in context])):
         return False  # it names a topic the conversation has not mentioned: a new one
-    return alone[0].score - retriever.score_of(vectors[i], turns[i], expanded[0].passage) <= tolerance
+    best = retriever.score_of(vectors[i], turns[i], expanded[0].passage)
+    return alone.hits[0].score - best <= settings.history_tolerance

@@ -108,9 +108,10 @@ class QAService:
         questions = [normalize_question(q, self.settings.question_max_chars) for q, _ in requests]
         keys = [(build, q.casefold(), k) for q, (_, k) in zip(questions, requests, strict=True)]
         answers: list[Answer | None] = [self._cached(key) for key in keys]
-        languages = [question_language(q, self.settings) for q in questions]
-        for i, language in enumerate(languages):
-            if answers[i] is None and language not in snapshot.languages.values():
+        # A cached answer already carries its language: only the others are detected.
+        languages = {i: question_language(questions[i], self.settings) for i, a in enumerate(answers) if a is None}
+        for i, language in languages.items():
+            if language not in snapshot.languages.values():
                 answers[i] = no_documents_in(questions[i], language, build)
         missing = [i for i, a in enumerate(answers) if a is None]
         if missing:
@@ -153,15 +154,7 @@ class QAService:
         parts = parts[: len(inputs)]
         earlier = [text[: settings.question_max_encoded_chars] for text in turns[:-1]]
         vectors = self.encoder.encode([*earlier, *inputs])
-        context = resolve(
-            turns,
-            vectors[: len(turns)],
-            snapshot.retriever,
-            settings.history_weight,
-            settings.history_decay,
-            settings.history_tolerance,
-            settings.history_topic_share,
-        )
+        context = resolve(turns, vectors[: len(turns)], snapshot.retriever, settings)
         part_vectors = [vectors[len(turns) - 1], *vectors[len(turns) :]]
         queries = [expand(vector, context, turns, vectors) for vector in part_vectors]
         found = snapshot.retriever.search(

@@ -117,6 +117,13 @@ class Settings(BaseSettings):
         description="A follow-up that uses a word at most this share of the passages use (a topic's name) that"
         " the conversation has not, opens a new topic unless it points back. Chosen on the train dialogues.",
     )
+    history_specificity: float = Field(
+        0.8,
+        ge=0,
+        description="A follow-up that does not point back leans on earlier questions only when its own best passage"
+        " is less close in meaning (dense cosine) than this share of the closest an earlier question found: one as"
+        " specific as the questions before it opens a topic of its own. Chosen on the train dialogues.",
+    )
     encoder_backend: Literal["onnx", "torch"] = "onnx"
     quantize: bool = Field(
         False, description="Use the int8 ONNX model for questions (off: it moved eval metrics by more than 0.01)."

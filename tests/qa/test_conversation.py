@@ -32,6 +32,17 @@ def test_a_new_topic_is_not_pulled_back_to_the_old_one(service: QAService) -> No
     assert "Topical immunotherapy is rubbed onto the skin" in switched.passages[0].text
 
 
+def test_a_question_as_specific_as_the_one_before_stands_on_its_own(service: QAService) -> None:
+    # No pronoun and no rare word of its own, but it finds its paragraph as closely as the
+    # question before found its own: a new topic, kept on its own answer (it was pulled back
+    # to the palliative paragraph before QA_HISTORY_SPECIFICITY).
+    question = "How many treatment cycles will I get?"
+    alone = service.ask(question)
+    switched = service.ask(question, history=["What is palliative immunotherapy?"])
+    assert switched.context_used == []
+    assert switched.passages[0].text == alone.passages[0].text
+
+
 def test_a_follow_up_refused_alone_is_judged_on_its_resolved_query(service: QAService) -> None:
     assert not service.ask("and if it can't?").answered
     answer = service.ask("and if it can't?", history=["Can immunotherapy cure cancer?"])
