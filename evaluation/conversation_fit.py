@@ -1,4 +1,4 @@
-"""Fit the follow-up settings (weight, decay, tolerance, specificity) on the train dialogues by grid search.
+"""Fit the follow-up settings (weight, decay, specificity) on the train dialogues by grid search.
 
 `python -m evaluation.conversation_fit eval/dialogues.jsonl [corpus index_dir] ...` prints, for every
 grid point, R@1 and MRR@10 of the follow-ups and of the topic switches, per file, train split only.
@@ -28,7 +28,6 @@ from qa.settings import Settings
 
 WEIGHTS = (0.5, 0.7, 0.9)
 DECAYS = (1.0, 0.7)
-TOLERANCES = (0.1, 0.5, 10.0)
 SPECIFICITIES = (0.7, 0.8, 0.9, 100.0)  # 100: the rule off
 
 
@@ -43,10 +42,10 @@ class _MemoEncoder:
 
 
 def grid(service: QAService, questions: list[LabelledQuestion]) -> Iterator[tuple[tuple[float, ...], dict[str, float]]]:
-    """Follow-up and switch figures of every grid point (weight, decay, tolerance, specificity)."""
+    """Follow-up and switch figures of every grid point (weight, decay, specificity)."""
     base = service.settings
-    for point in itertools.product(WEIGHTS, DECAYS, TOLERANCES, SPECIFICITIES):
-        names = ("history_weight", "history_decay", "history_tolerance", "history_specificity")
+    for point in itertools.product(WEIGHTS, DECAYS, SPECIFICITIES):
+        names = ("history_weight", "history_decay", "history_specificity")
         update = dict(zip(names, point, strict=True))
         service.settings = base.model_copy(update=update)
         evidence, _ = dialogue_evidence(service, questions, "with history")
@@ -72,9 +71,9 @@ def main(arguments: list[str]) -> None:
     service = QAService(settings, index)
     service.encoder = _MemoEncoder(service.encoder)  # type: ignore[assignment]
     questions = [q for q in load_questions(path, index.corpus, "train") if q.history]
-    for (weight, decay, tolerance, specificity), figures in grid(service, questions):
+    for (weight, decay, specificity), figures in grid(service, questions):
         print(
-            f"weight {weight:.1f} decay {decay:.1f} tolerance {tolerance:4.1f} specificity {specificity:5.1f} "
+            f"weight {weight:.1f} decay {decay:.1f} specificity {specificity:5.1f} "
             + " ".join(f"{k} {v:.3f}" for k, v in sorted(figures.items())),
             flush=True,
         )

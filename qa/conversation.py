@@ -7,11 +7,10 @@ weighted sum of the question vectors). Whether to do so is decided turn by turn,
 a question that points back ("it", "they", "and if ...") leans on its context; any other
 leans only when it is less specific than the questions before it (its own best passage is
 markedly less close in meaning than theirs were), names no new topic, and the expanded
-search's best passage differs from its own best yet still answers it on its own nearly as
-well (within a tolerance). An elliptical follow-up ("what are the symptoms?") matches many
-passages loosely, and the one its topic picks passes; a question that stands alone or opens
-a new topic ("What is breast cancer?") is as specific as the one that opened the
-conversation, so it is not pulled back.
+search finds another best passage than it finds alone. An elliptical follow-up ("what are
+the symptoms?") matches many passages loosely; a question that opens a new topic ("What is
+breast cancer?") is as specific as the one that opened the conversation, so it is not
+pulled back.
 """
 
 import re
@@ -94,7 +93,7 @@ def _leans_on(
     retriever: Retriever,
     settings: Settings,
 ) -> bool:
-    """Does turn `i`, searched with `context`, find a passage that answers it nearly as well as its own best?"""
+    """Does turn `i`, searched with `context`, find another passage than alone, without naming a new topic?"""
     vector, expansion = expand(vectors[i], context, turns, vectors)
     expanded = retriever.search(vector[None, :], [turns[i]], 1, [expansion])[0].hits
     if not expanded:
@@ -103,8 +102,6 @@ def _leans_on(
         return True
     if expanded[0].passage.id == alone.hits[0].passage.id:
         return False  # it stands on its own: its answer is the same without the earlier questions
-    lexical = retriever.index.lexical
-    if lexical.rare_terms(turns[i], settings.history_topic_share) - set().union(*tokenize([turns[j] for j in context])):
-        return False  # it names a topic the conversation has not mentioned: a new one
-    best = retriever.score_of(vectors[i], turns[i], expanded[0].passage)
-    return alone.hits[0].score - best <= settings.history_tolerance
+    # A question that names a topic the conversation has not mentioned opens a new one.
+    mentioned = set().union(*tokenize([turns[j] for j in context]))
+    return not retriever.index.lexical.rare_terms(turns[i], settings.history_topic_share) - mentioned

@@ -169,12 +169,6 @@ class Retriever:
             for vector, question, ids, expansion in zip(vectors, questions, dense_ids, expansions, strict=True)
         ]
 
-    def score_of(self, vector: npt.NDArray[np.float32], question: str, passage: Passage) -> float:
-        """The score `passage` gets for the question alone, whether or not it was a candidate."""
-        ids = np.array([self._position[passage.id]], dtype=np.int64)
-        _, _, _, bm25 = self._lexical(question, ())
-        return float(self._score(vector, bm25, ids)[4][0])
-
     def _rank(
         self,
         vector: npt.NDArray[np.float32],

@@ -104,12 +104,6 @@ class Settings(BaseSettings):
         description="Each step further back in a chain of follow-ups multiplies the weight by this."
         " Fitted on the train dialogues.",
     )
-    history_tolerance: float = Field(
-        0.5,
-        ge=0,
-        description="A follow-up leans on earlier questions only when the passage they lead to scores at most"
-        " this much below the question's own best passage (hybrid score). Fitted on the train dialogues.",
-    )
     history_topic_share: float = Field(
         0.03,
         ge=0,
