@@ -35,16 +35,34 @@ class Server:
     cold_start_s: float
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system, all threads) the server process has used so far."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU time (user + system, all threads) the server and its worker processes have used so far."""
+        total = 0
+        for pid in _process_tree(self.process.pid):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def peak_rss_mb(self) -> float:
-        """The process's high-water resident memory so far (Linux VmHWM)."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("VmHWM is missing from /proc: peak RSS needs Linux.")
+        """The high-water resident memory so far (Linux VmHWM), added up over the server's processes."""
+        total_kb = 0
+        for pid in _process_tree(self.process.pid):
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
+            peaks = [int(line.split()[1]) for line in status if line.startswith("VmHWM:")]
+            if not peaks:
+                raise RuntimeError("VmHWM is missing from /proc: peak RSS needs Linux.")
+            total_kb += peaks[0]
+        return total_kb / 1024
+
+
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (Linux /proc/<pid>/task/<tid>/children)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").iterdir():
+            pending.extend(int(child) for child in (task / "children").read_text().split())
+    return found
 
 
 @dataclass(frozen=True)
@@ -143,11 +161,12 @@ def measure_server(
     workloads: dict[tuple[str, int], Workload],
     generator: LoadGenerator,
     log_file: Path,
+    options: Sequence[str] = (),
 ) -> ServerRun:
-    """Start a server, warm it once per mode (a few untimed questions), run every workload in turn, stop it."""
+    """Start `qa serve [options]`, warm it once per mode (a few untimed questions), run every workload, stop it."""
     loads: dict[tuple[str, int], LoadResult] = {}
     warmed: set[str] = set()
-    with running_server(settings, overrides, log_file) as server:
+    with running_server(settings, overrides, log_file, options) as server:
         for (mode, concurrency), workload in workloads.items():
             if mode not in warmed:  # the encoder's first calls; for repeated questions, fills the cache
                 warmup = replace(workload, tag=f"warmup-{workload.tag}").first(min(len(workload.questions), _WARMUP))

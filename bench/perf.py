@@ -156,9 +156,9 @@ def run_bench(settings: Settings, plan: BenchPlan) -> Report:
     log.info("Timing index builds.")
     report.figures += measure_build(settings)
     report.notes[STARTUP] = (
-        "Cold start: process start to the first 200 from /readyz, index already built. Peak RSS: the server's "
-        "VmHWM after its load. Index build: a fresh build in a temporary folder (ONNX export reused); "
-        "baseline: the same build with the torch encoder."
+        "Cold start: process start to the first 200 from /readyz, index already built. Peak RSS: the VmHWM of "
+        "the server's processes after its load, added up. Index build: a fresh build in a temporary folder (ONNX "
+        "export reused); baseline: the same build with the torch encoder."
     )
     if plan.http:
         generator = load_generator(plan)
@@ -172,8 +172,9 @@ def run_bench(settings: Settings, plan: BenchPlan) -> Report:
         report.notes["HTTP unique"] = (
             "Every question is asked once (a number appended), so each request misses the answer cache. "
             f"Load: {generator.describe()}; on the same cores as the server; both servers by the same generator. "
-            "CPU per request: user + system time of the server process, and of the load generator, over the run. "
-            f"Baseline: the same app started with {' '.join(f'{k}={v}' for k, v in NAIVE_ENV.items())}."
+            "CPU per request: user + system time of the server's processes, and of the load generator, over the "
+            f"run. Fast: `qa serve {' '.join(fast_options())}` (one worker process per core), default settings. "
+            f"Baseline: one process started with {' '.join(f'{k}={v}' for k, v in NAIVE_ENV.items())}."
         )
         report.notes["HTTP repeated"] = (
             f"{FAQ_SIZE} FAQ questions asked over and over: answer-cache hits on the fast server "
@@ -304,9 +305,10 @@ def measure_http(
     }
     runs: dict[str, ServerRun] = {}
     with tempfile.TemporaryDirectory(prefix="qa-bench-serve-") as folder:
-        for name, overrides in (("fast", {}), ("naive", NAIVE_ENV)):
+        for name, overrides, options in (("fast", {}, fast_options()), ("naive", NAIVE_ENV, ())):
             log.info("Loading a %s server with %s at concurrency %s.", name, generator.name, plan.concurrency)
-            runs[name] = measure_server(settings, overrides, workloads, generator, Path(folder) / f"{name}.log")
+            log_file = Path(folder) / f"{name}.log"
+            runs[name] = measure_server(settings, overrides, workloads, generator, log_file, options)
     fast, naive = runs["fast"], runs["naive"]
     figures = [
         Figure(STARTUP, "cold start to /readyz", "s", fast.cold_start_s, naive.cold_start_s),
@@ -329,6 +331,11 @@ def measure_http(
         if isinstance(generator, PythonLoad) and load.sent < plan.requests
     ]
     return figures, capped
+
+
+def fast_options() -> tuple[str, ...]:
+    """`qa serve` as the README recommends it for throughput: one worker process per core."""
+    return ("--workers", str(os.cpu_count() or 1))
 
 
 def parse_levels(text: str) -> tuple[int, ...]:

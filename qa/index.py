@@ -214,7 +214,8 @@ def _write_build(
     passages = chunk_corpus(corpus, settings.max_passage_chars)
     if not passages:
         raise IndexBuildError("The corpus has no text to index.")
-    encoder = encoder or load_encoder(settings, quantized=False)
+    # Passages are encoded by the float model, in long runs that spread well over every core.
+    encoder = encoder or load_encoder(settings.model_copy(update={"encoder_threads": 0}), quantized=False)
     texts = [embedding_text(p, corpus.get(p.document_id)) for p in passages]
     vectors = encoder.encode(texts)
     np.save(folder / "vectors.npy", vectors)

@@ -1,6 +1,7 @@
 """The one settings object: every tunable of the library, the API and the CLI."""
 
 import ipaddress
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -129,7 +130,12 @@ class Settings(BaseSettings):
         description="At start-up the ONNX model must encode a known sentence within this cosine of the torch"
         " model's vector stored at export, or it is exported again.",
     )
-    encoder_threads: int = Field(0, ge=0, description="ONNX Runtime threads per encoder call; 0 = one per core.")
+    encoder_threads: int = Field(
+        1,
+        ge=0,
+        description="ONNX Runtime threads per encoder call; 0 = one per core. One thread per call, with one call"
+        " per core at once (batch_workers), costs less CPU per question than calls spread over both cores.",
+    )
     search_threads: int = Field(
         1,
         ge=0,
@@ -139,7 +145,10 @@ class Settings(BaseSettings):
     micro_batching: bool = True
     batch_max: int = Field(64, ge=1)
     batch_workers: int = Field(
-        1, ge=1, description="Encoder calls that may run at once; with encoder_threads=1, one per core."
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="Encoder calls that may run at once in a process; default one per core (`qa serve --workers N`"
+        " gives each worker process its share of the cores).",
     )
     cache_size: int = Field(2048, ge=0, description="Recent answers kept in memory; 0 turns the cache off.")
     exact_search_max: int = Field(

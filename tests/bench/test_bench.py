@@ -3,16 +3,21 @@
 import json
 import math
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 from typer.testing import CliRunner
 
-from bench.http_load import Workload
+from bench import http_load
+from bench.http_load import Server, Workload
 from bench.perf import (
     IN_PROCESS,
     QUESTIONS_FILE,
@@ -280,3 +285,23 @@ def test_bench_with_wrk_measures_both_servers(
         assert errors["value"] == errors["baseline"] == 0
         # The naive server may answer nothing in a 1 s run on a busy machine; it was still loaded.
         assert throughput["value"] > 0 and throughput["baseline"] is not None and throughput["baseline"] >= 0
+
+
+def test_server_figures_count_its_worker_processes() -> None:
+    """`qa serve --workers N` does its work in child processes: their CPU and memory are the server's."""
+    burn = "import time\nbegan = time.process_time()\nwhile time.process_time() - began < 0.5: pass\ntime.sleep(60)"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {burn!r}])"
+    process = subprocess.Popen([sys.executable, "-c", parent])
+    try:
+        server = Server("http://127.0.0.1:1", process, 0.0)
+        deadline = time.monotonic() + 30
+        while server.cpu_seconds() < 0.5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.cpu_seconds() >= 0.5  # the parent itself only waits
+        status = Path(f"/proc/{process.pid}/status").read_text().splitlines()
+        own = int(next(line for line in status if line.startswith("VmHWM:")).split()[1])
+        assert server.peak_rss_mb() > own / 1024
+    finally:
+        for pid in reversed(http_load._process_tree(process.pid)):
+            os.kill(pid, signal.SIGKILL)
+        process.wait()
