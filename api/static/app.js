@@ -7,7 +7,8 @@
   const TIMEOUT_MS = 20000;
   const STARTING_RETRY_MS = 3000; // while the service starts up, ask again this often
   const FOLD_CHARS = 160; // longer questions are shown folded to a few lines
-  const HISTORY_MAX = 5; // earlier questions sent with a follow-up (the API's limit)
+  // Earlier questions sent with a follow-up: the API's limit (QA_HISTORY_MAX), which the page carries.
+  const HISTORY_MAX = Number(document.body.dataset.historyMax);
   const HELPLINE = { phone: "1-800-227-2345", tel: "tel:18002272345" };
   const PROBLEMS = {
     network: { text: "We couldn't reach the service. Please check your internet connection and try again.", retry: true },
@@ -229,7 +230,7 @@
 
   /** The earlier questions to send with `question`; remembers it for the next one. */
   function remember(question) {
-    const earlier = history.slice(-HISTORY_MAX);
+    const earlier = HISTORY_MAX > 0 ? history.slice(-HISTORY_MAX) : []; // slice(-0) would keep them all
     history = [...earlier, question];
     return earlier;
   }

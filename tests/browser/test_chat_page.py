@@ -6,6 +6,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Request, Route, expect
 
+from qa.index import Index
+from qa.settings import Settings
+from tests.browser.conftest import serve_in_thread
+
 pytestmark = pytest.mark.browser
 
 PILL = "Can I take immunotherapy as a pill?"
@@ -230,6 +234,20 @@ def test_a_related_answer_says_first_that_the_article_does_not_answer(
     expect(passages.locator("mark")).to_have_count(0)
     assert page.evaluate(MIN_CONTRAST_JS)["ratio"] >= 4.5
     screenshot(page, screenshots / "related-answer.png")
+
+
+def test_the_page_sends_no_more_earlier_questions_than_the_api_takes(
+    page: Page, settings: Settings, index: Index
+) -> None:
+    bodies: list[object] = []
+    page.on("request", lambda request: bodies.append(request.post_data_json) if request.method == "POST" else None)
+    with serve_in_thread(settings.model_copy(update={"history_max": 2})) as url:
+        page.goto(url)
+        questions = ["What is immunotherapy?", "how is it given?", "is it painful?", "what are the side effects?"]
+        for question in questions:
+            ask(page, question)
+        assert bodies[-1] == {"question": questions[-1], "history": questions[1:3]}
+        expect(page.locator(".answer.error")).to_have_count(0)
 
 
 def test_follow_ups_send_the_conversation_and_new_conversation_starts_afresh(page: Page, live_url: str) -> None:
