@@ -5,7 +5,8 @@ Usage (after `qa index build` for the corpus; passages are always encoded by the
     python -m bench.quantization QUESTIONS [--corpus P --index-dir P] [--sample IDS] [--split S]
 
 Prints, for the float and the int8 ONNX encoder of the same model: R@1, R@3 and MRR@10 of the
-service's hybrid retrieval, the share of answerable questions not answered, the cosine between
+service's hybrid retrieval, the share of each kind of question not answered (answerable, off-topic,
+unanswerable, as the file labels them), the cosine between
 the two encoders' question vectors (lowest and median), and the encoder's CPU time per question
 (process time of all threads, one question per call as at low load, and in runs of 8 as under load).
 """
@@ -36,7 +37,7 @@ class Row:
     recall_1: float
     recall_3: float
     mrr: float
-    answerable_not_answered: float | None
+    not_answered: dict[str, float]  # per kind of question: the share given no answer (related or not_found)
     cpu_ms_single: float
     cpu_ms_run: float
 
@@ -58,7 +59,7 @@ def measure(name: str, service: QAService, questions: list[LabelledQuestion]) ->
         report.recall[1],
         report.recall[3],
         report.mrr,
-        report.refusal.get("answerable"),
+        report.refusal,
         cpu_per_question(service.encoder, texts, 1),
         cpu_per_question(service.encoder, texts, _RUN),
     )
@@ -95,9 +96,10 @@ def main() -> None:
     answerable = sum(q.kind == "answerable" for q in questions)
     print(f"{args.questions} ({args.split}): {len(questions)} questions, {answerable} answerable;")
     print(f"{len(index.passages)} passages; 1 encoder thread; float/int8 cosine min {lowest:.4f}, median {median:.4f}")
-    print("encoder | R@1 | R@3 | MRR@10 | answerable not answered | CPU per question, 1 per call | 8 per call")
+    kinds = sorted(rows[0].not_answered)
+    print(f"encoder | R@1 | R@3 | MRR@10 | not answered: {', '.join(kinds)} | CPU/question, 1 per call | 8 per call")
     for row in rows:
-        refused = "-" if row.answerable_not_answered is None else f"{row.answerable_not_answered:.1%}"
+        refused = ", ".join(f"{row.not_answered[kind]:.1%}" for kind in kinds)
         print(
             f"{row.name} | {row.recall_1:.3f} | {row.recall_3:.3f} | {row.mrr:.3f} | {refused}"
             f" | {row.cpu_ms_single:.2f} ms | {row.cpu_ms_run:.2f} ms"

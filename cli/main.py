@@ -125,7 +125,7 @@ def serve(
         os.environ["QA_INDEX_DIR"] = str(settings.index_dir)
         os.environ["QA_BUILD_ON_START"] = str(settings.build_on_start).lower()
         if "batch_workers" not in settings.model_fields_set:  # each worker its share of the cores
-            os.environ["QA_BATCH_WORKERS"] = str(max(1, (os.cpu_count() or 1) // workers))
+            os.environ["QA_BATCH_WORKERS"] = str(max(1, settings.batch_workers // workers))
         with shared_by_workers():  # /metrics adds up every worker's counts
             uvicorn.run("api.main:create_app", factory=True, workers=workers, **options)
         return

@@ -145,10 +145,11 @@ class Settings(BaseSettings):
     micro_batching: bool = True
     batch_max: int = Field(64, ge=1)
     batch_workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1,
+        default_factory=lambda: len(os.sched_getaffinity(0)),
         ge=1,
-        description="Encoder calls that may run at once in a process; default one per core (`qa serve --workers N`"
-        " gives each worker process its share of the cores).",
+        description="Encoder calls that may run at once in a process; default one per core this process may use"
+        " (`qa serve --workers N` gives each worker process its share). In a container with a CPU quota, set it"
+        " to the quota.",
     )
     cache_size: int = Field(2048, ge=0, description="Recent answers kept in memory; 0 turns the cache off.")
     exact_search_max: int = Field(
