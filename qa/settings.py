@@ -121,7 +121,9 @@ class Settings(BaseSettings):
     )
     encoder_backend: Literal["onnx", "torch"] = "onnx"
     quantize: bool = Field(
-        False, description="Use the int8 ONNX model for questions (off: it moved eval metrics by more than 0.01)."
+        True,
+        description="Encode questions with the int8 ONNX model (passages always use the float one): 2.3x less CPU"
+        " per question, and no measurable loss over 937 labelled questions (README, Performance: int8 or float).",
     )
     encoder_check_min_cosine: float = Field(
         0.98,
