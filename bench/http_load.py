@@ -24,6 +24,7 @@ NAIVE_ENV = {"QA_MICRO_BATCHING": "false", "QA_CACHE_SIZE": "0", "QA_ENCODER_BAC
 _READY_TIMEOUT = 600.0  # generous: on a busy 2-core machine the naive (torch) server took over 180 s
 _REQUEST_TIMEOUT = 30.0
 _WARMUP = 20
+_WARMUP_CONNECTIONS = 8
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,9 @@ def measure_server(
         for (mode, concurrency), workload in workloads.items():
             if mode not in warmed:  # the encoder's first calls; for repeated questions, fills the cache
                 warmup = replace(workload, tag=f"warmup-{workload.tag}").first(min(len(workload.questions), _WARMUP))
-                run_load(server.url, warmup, 1, _READY_TIMEOUT)
+                # Several connections, so that with --workers N every worker process gets some (the
+                # kernel hands each connection to one of them); one connection warmed only one.
+                run_load(server.url, warmup, _WARMUP_CONNECTIONS, _READY_TIMEOUT)
                 warmed.add(mode)
             server_began = server.cpu_seconds()
             result = generator.run(server.url, workload, concurrency)
