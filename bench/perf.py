@@ -335,7 +335,7 @@ def measure_http(
 
 def fast_options() -> tuple[str, ...]:
     """`qa serve` as the README recommends it for throughput: one worker process per core."""
-    return ("--workers", str(os.cpu_count() or 1))
+    return ("--workers", str(len(os.sched_getaffinity(0))))  # the cores this process may use, as QA_BATCH_WORKERS
 
 
 def parse_levels(text: str) -> tuple[int, ...]:

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from evaluation.metrics import LabelledQuestion, evidence_for, load_questions, score
+from evaluation.report import select_questions
 from qa.embedding import Encoder, load_encoder
 from qa.index import ensure_index
 from qa.service import QAService
@@ -86,10 +87,7 @@ def main() -> None:
     update |= {name: value for name, value in (("corpus", args.corpus), ("index_dir", args.index_dir)) if value}
     settings = Settings().model_copy(update=update)
     index = ensure_index(settings)
-    questions = load_questions(args.questions, index.corpus, args.split)
-    if args.sample:
-        wanted = set(args.sample.read_text().split())
-        questions = [q for q in questions if q.id in wanted]
+    questions = select_questions(load_questions(args.questions, index.corpus, args.split), args.sample)
     encoders = {name: load_encoder(settings, quantized=name == "int8") for name in ("float", "int8")}
     rows = [measure(name, QAService(settings, index, encoder=encoder), questions) for name, encoder in encoders.items()]
     lowest, median = agreement(encoders["float"], encoders["int8"], [q.question for q in questions])

@@ -39,7 +39,7 @@ def run_eval(
     """
     settings = settings.model_copy(update={"cache_size": 0})
     index = ensure_index(settings)
-    questions = _select(load_questions(questions_file, index.corpus, split), sample, limit)
+    questions = select_questions(load_questions(questions_file, index.corpus, split), sample, limit)
     result: dict[str, Any] = {
         "questions_file": str(questions_file),
         "split": split,
@@ -82,7 +82,10 @@ def _dialogue_reports(
     return reports, used_by_style
 
 
-def _select(questions: list[LabelledQuestion], sample: Path | None, limit: int | None) -> list[LabelledQuestion]:
+def select_questions(
+    questions: list[LabelledQuestion], sample: Path | None, limit: int | None = None
+) -> list[LabelledQuestion]:
+    """The questions whose ids the `sample` file lists (all without one), at most `limit` of them."""
     if sample:
         wanted = set(sample.read_text().split())
         questions = [q for q in questions if q.id in wanted]

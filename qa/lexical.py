@@ -106,9 +106,8 @@ class LexicalIndex:
                 scores += weight * np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
         query = " ".join(text for text, _ in weighted)
         terms = tuple(dict.fromkeys(term for text_tokens in tokens for term in text_tokens))
-        vocabulary = self._retriever.vocab_dict
-        indptr, passages = self._retriever.scores["indptr"], self._retriever.scores["num_docs"]
-        frequency = [int(indptr[vocabulary[t] + 1] - indptr[vocabulary[t]]) if t in vocabulary else 0 for t in terms]
+        passages = self._retriever.scores["num_docs"]
+        frequency = [len(self._postings(term)) for term in terms]
         weights = tuple(math.log((passages + 1) / (df + 0.5)) for df in frequency)
         unused = {t for t, df in zip(terms, frequency, strict=True) if not df}
         query_words = words(query)
@@ -118,22 +117,17 @@ class LexicalIndex:
 
     def terms_used(self, terms: Sequence[str], passages: npt.NDArray[np.int64]) -> set[str]:
         """Which of `terms` at least one of `passages` (positions) uses, read from the index's postings."""
-        vocabulary, scores = self._retriever.vocab_dict, self._retriever.scores
-        indptr, postings = scores["indptr"], scores["indices"]
-        return {
-            term
-            for term in terms
-            if term in vocabulary
-            and np.isin(postings[indptr[vocabulary[term]] : indptr[vocabulary[term] + 1]], passages).any()
-        }
+        return {term for term in terms if np.isin(self._postings(term), passages).any()}
 
     def rare_terms(self, text: str, max_share: float) -> set[str]:
         """The text's terms that at most `max_share` of the passages use: the words that name a topic."""
-        indptr = np.asarray(self._retriever.scores["indptr"])
         passages = self._retriever.scores["num_docs"]
-        vocabulary = self._retriever.vocab_dict
-        return {
-            term
-            for term in tokenize([text])[0]
-            if term in vocabulary and indptr[vocabulary[term] + 1] - indptr[vocabulary[term]] <= max_share * passages
-        }
+        return {term for term in tokenize([text])[0] if 0 < len(self._postings(term)) <= max_share * passages}
+
+    def _postings(self, term: str) -> npt.NDArray[np.int64]:
+        """The positions of the passages that use `term` (none for a term the index does not know)."""
+        vocabulary, scores = self._retriever.vocab_dict, self._retriever.scores
+        if term not in vocabulary:
+            return np.zeros(0, dtype=np.int64)
+        indptr = scores["indptr"]
+        return np.asarray(scores["indices"][indptr[vocabulary[term]] : indptr[vocabulary[term] + 1]])
