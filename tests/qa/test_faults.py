@@ -286,10 +286,18 @@ def alive(pid: int) -> bool:
 
 
 def start_reindex(paths: Paths, start_server: Callable[[], Server]) -> tuple[Server, int, ThreadPoolExecutor]:
-    """A server, and the pid of the build process of the admin reindex it is running."""
+    """A server, and the pid of the build process of the admin reindex it is running.
+
+    Copies of the article are added to the corpus once the server serves, so the rebuild has
+    about twenty times the article to encode: it is still running when the test acts on it
+    (the article alone now builds in under two seconds, which a test could miss).
+    """
     paths.env.update({"QA_ADMIN_TOKEN": "token", "QA_SHUTDOWN_GRACE_SECONDS": "2"})
     server = start_server()
     server.wait_ready()
+    article = (paths.corpus / "acs-immunotherapy.txt").read_text(encoding="utf-8")
+    for number in range(20):
+        (paths.corpus / f"copy-{number}.txt").write_text(article, encoding="utf-8")
     pool = ThreadPoolExecutor(1)
     headers = {"Authorization": "Bearer token"}
     pool.submit(httpx.post, f"{server.url}/v1/admin/reindex", headers=headers, timeout=600)
