@@ -24,9 +24,14 @@ FIRST_LINE_JS = """(answer) => {
   const line = parseFloat(getComputedStyle(first).lineHeight);
   return { top, bottom: top + line, boxTop: document.getElementById("ask-form").getBoundingClientRect().top };
 }"""
-IN_VIEW_JS = (
-    f"""(answer) => {{ const at = ({FIRST_LINE_JS})(answer); return at.top >= 0 && at.bottom <= at.boxTop; }}"""
-)
+# In view, and the page has stopped scrolling: the same scrollY on two animation frames in a row
+# (a smooth scroll moves it every frame, and brings the first line in view before it ends).
+SETTLED_IN_VIEW_JS = f"""(answer) => {{
+  const y = window.scrollY, settled = window.__qaLastScrollY === y;
+  window.__qaLastScrollY = y;
+  const at = ({FIRST_LINE_JS})(answer);
+  return settled && at.top >= 0 && at.bottom <= at.boxTop;
+}}"""
 
 
 @pytest.fixture(params=SIZES)
@@ -41,7 +46,7 @@ def first_line(page: Page, answer: Locator) -> dict[str, float]:
     """The first line's box once any smooth scroll has settled (waits, then measures)."""
     handle = answer.element_handle()
     with suppress(PlaywrightTimeout):  # measured and reported by the caller's assertion
-        page.wait_for_function(IN_VIEW_JS, arg=handle, timeout=5_000)
+        page.wait_for_function(SETTLED_IN_VIEW_JS, arg=handle, polling="raf", timeout=5_000)
     at: dict[str, float] = answer.evaluate(FIRST_LINE_JS)
     return at
 
