@@ -150,8 +150,9 @@ def load_index(settings: Settings, corpus: Corpus | None = None) -> Index:
         records = json.loads((build / "passages.json").read_text(encoding="utf-8"))
         passages = [_passage(record, corpus) for record in records]
         dense = faiss.read_index(str(build / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
-        vectors = np.load(build / "vectors.npy", mmap_mode="r")
-        sentence_vectors = np.load(build / "sentences.npy", mmap_mode="r")
+        # Plain arrays over the memory map: every slice of a np.memmap runs Python code of its own.
+        vectors = np.asarray(np.load(build / "vectors.npy", mmap_mode="r"))
+        sentence_vectors = np.asarray(np.load(build / "sentences.npy", mmap_mode="r"))
         lexical = LexicalIndex.load(build / "bm25")
         speller = Speller(json.loads((build / "vocabulary.json").read_text(encoding="utf-8")))
     except Exception as exc:  # any failure to read a checked file means corruption

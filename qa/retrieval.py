@@ -143,7 +143,8 @@ class Retriever:
         self.method = method
         self.lexical_weight = lexical_weight
         self.sentence_weight = sentence_weight
-        self._kinds = np.array([p.kind for p in index.passages])
+        kinds = np.array([p.kind for p in index.passages])
+        self._allowed = {intent: np.isin(kinds, allowed) for intent, allowed in INTENT_KINDS.items()}
         counts = np.array([len(p.sentences) for p in index.passages])
         self._sentence_rows = np.concatenate([[0], np.cumsum(counts)])
         self._position = {p.id: i for i, p in enumerate(index.passages)}
@@ -218,9 +219,9 @@ class Retriever:
     def _lexical(self, question: str, expansion: Expansion) -> tuple[Intent, npt.NDArray[np.bool_], Match, Scores]:
         """What the question asks about, which passages may answer it, its terms, and their BM25."""
         intent = question_intent(question)
-        allowed = np.isin(self._kinds, INTENT_KINDS[intent])
+        allowed = self._allowed[intent]
         if not allowed.any():
-            intent, allowed = "medical", np.isin(self._kinds, INTENT_KINDS["medical"])
+            intent, allowed = "medical", self._allowed["medical"]
         match = self.index.lexical.match(question, expansion)
         return intent, allowed, match, np.where(allowed, match.scores, 0.0).astype(np.float32)
 
