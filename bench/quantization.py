@@ -8,7 +8,9 @@ Prints, for the float and the int8 ONNX encoder of the same model: R@1, R@3 and 
 service's hybrid retrieval, the share of each kind of question not answered (answerable, off-topic,
 unanswerable, as the file labels them), the cosine between
 the two encoders' question vectors (lowest and median), and the encoder's CPU time per question
-(process time of all threads, one question per call as at low load, and in runs of 8 as under load).
+(process time of all threads, one question per call as at low load, and 8 per call as under load;
+the int8 encoder runs each question alone either way). For comparison it also times the int8 model
+run on 8 questions at once, which the service does not do: its vectors then depend on the batch.
 """
 
 import argparse
@@ -22,8 +24,9 @@ import numpy.typing as npt
 
 from evaluation.metrics import LabelledQuestion, evidence_for, load_questions, score
 from evaluation.report import select_questions
-from qa.embedding import Encoder, load_encoder
+from qa.embedding import Encoder, OnnxEncoder, load_encoder, model_dir
 from qa.index import ensure_index
+from qa.onnx_export import exported_model
 from qa.service import QAService
 from qa.settings import Settings
 
@@ -102,6 +105,11 @@ def main() -> None:
             f"{row.name} | {row.recall_1:.3f} | {row.recall_3:.3f} | {row.mrr:.3f} | {refused}"
             f" | {row.cpu_ms_single:.2f} ms | {row.cpu_ms_run:.2f} ms"
         )
+    folder = model_dir(settings)
+    int8_file = exported_model(folder, settings.model_cache_dir) / "model-int8.onnx"
+    texts = [q.question for q in questions]
+    batched = cpu_per_question(OnnxEncoder(int8_file, folder, 1, batch_size=_RUN), texts, _RUN)
+    print(f"int8 run on {_RUN} questions at once (batch-dependent vectors, not used): {batched:.2f} ms per question")
     base, int8 = rows
     print(
         f"int8 - float: R@1 {int8.recall_1 - base.recall_1:+.3f}, R@3 {int8.recall_3 - base.recall_3:+.3f},"
