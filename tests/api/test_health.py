@@ -108,3 +108,20 @@ def test_a_failed_background_start_is_reported_and_handed_to_the_caller(
         assert ready.status_code == 503 and ready.json()["status"] == "failed"
         assert "names a build that does not exist" in ready.json()["detail"]
     assert isinstance(failures[0], IndexLoadError)
+
+
+def test_what_a_first_question_would_load_is_loaded_before_readyz_says_ready(settings: Settings) -> None:
+    """The language detector (0.6 s) and the English dictionary (0.13 s) used to load at the first
+    question that needed them, after /readyz already said ready."""
+    from qa import language, spelling
+
+    language._identifier.cache_clear()
+    spelling._english.cache_clear()
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/readyz").status_code == 200
+        assert language._identifier.cache_info().currsize == 1
+        assert spelling._english.cache_info().currsize == 1
+        loads = language._identifier.cache_info().misses, spelling._english.cache_info().misses
+        for question in ("¿Qué es la inmunoterapia?", "Is keytruda an immunotherapy?"):  # a word no passage has
+            assert client.post("/v1/ask", json={"question": question}).status_code == 200
+        assert (language._identifier.cache_info().misses, spelling._english.cache_info().misses) == loads
