@@ -93,7 +93,8 @@ def main() -> None:
     questions = select_questions(load_questions(args.questions, index.corpus, args.split), args.sample)
     encoders = {name: load_encoder(settings, quantized=name == "int8") for name in ("float", "int8")}
     rows = [measure(name, QAService(settings, index, encoder=encoder), questions) for name, encoder in encoders.items()]
-    lowest, median = agreement(encoders["float"], encoders["int8"], [q.question for q in questions])
+    texts = [q.question for q in questions]
+    lowest, median = agreement(encoders["float"], encoders["int8"], texts)
     answerable = sum(q.kind == "answerable" for q in questions)
     print(f"{args.questions} ({args.split}): {len(questions)} questions, {answerable} answerable;")
     print(f"{len(index.passages)} passages; 1 encoder thread; float/int8 cosine min {lowest:.4f}, median {median:.4f}")
@@ -107,7 +108,6 @@ def main() -> None:
         )
     folder = model_dir(settings)
     int8_file = exported_model(folder, settings.model_cache_dir) / "model-int8.onnx"
-    texts = [q.question for q in questions]
     batched = cpu_per_question(OnnxEncoder(int8_file, folder, 1, batch_size=_RUN), texts, _RUN)
     print(f"int8 run on {_RUN} questions at once (batch-dependent vectors, not used): {batched:.2f} ms per question")
     base, int8 = rows

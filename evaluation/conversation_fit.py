@@ -29,6 +29,7 @@ from qa.settings import Settings
 WEIGHTS = (0.5, 0.7, 0.9)
 DECAYS = (1.0, 0.7)
 SPECIFICITIES = (0.7, 0.8, 0.9, 100.0)  # 100: the rule off
+_NAMES = ("history_weight", "history_decay", "history_specificity")  # the settings a grid point sets
 
 
 class _MemoEncoder:
@@ -45,9 +46,7 @@ def grid(service: QAService, questions: list[LabelledQuestion]) -> Iterator[tupl
     """Follow-up and switch figures of every grid point (weight, decay, specificity)."""
     base = service.settings
     for point in itertools.product(WEIGHTS, DECAYS, SPECIFICITIES):
-        names = ("history_weight", "history_decay", "history_specificity")
-        update = dict(zip(names, point, strict=True))
-        service.settings = base.model_copy(update=update)
+        service.settings = base.model_copy(update=dict(zip(_NAMES, point, strict=True)))
         evidence, _ = dialogue_evidence(service, questions, "with history")
         ranks: dict[str, list[int | None]] = {}
         for q, ev in zip(questions, evidence, strict=True):
