@@ -150,7 +150,8 @@ def run_bench(settings: Settings, plan: BenchPlan) -> Report:
         f"{plan.questions} questions one at a time, answer cache off. Baseline: sentence-transformers encode() "
         f"of one question with its default settings, then FAISS search (top {settings.top_k_default}). "
         "'encoder' compares the encoders alone; 'full answer' is QAService.ask (encoder, hybrid retrieval, "
-        "refusal, highlights) against that same baseline. 'CPU per question' is process CPU time (all threads); "
+        "refusal, highlights, and the float recheck of int8's close calls) against that same baseline. "
+        "'CPU per question' is process CPU time (all threads); "
         "its 'ceiling' is the most questions per second the machine's cores could answer if they did nothing else."
     )
     log.info("Timing index builds.")
@@ -197,7 +198,7 @@ def machine_info(service: QAService, index: Index) -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "packages": {name: package(name) for name in _PACKAGES},
-        "encoder": service.encoder.name,
+        "encoder": service.encoder.name + (f", close calls with {service.checker.name}" if service.checker else ""),
         "passages": index.manifest.passages,
         "dense_index": index.manifest.dense_index,
     }

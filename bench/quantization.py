@@ -4,13 +4,15 @@ Usage (after `qa index build` for the corpus; passages are always encoded by the
 
     python -m bench.quantization QUESTIONS [--corpus P --index-dir P] [--sample IDS] [--split S]
 
-Prints, for the float and the int8 ONNX encoder of the same model: R@1, R@3 and MRR@10 of the
+Prints, for the float encoder, the int8 encoder alone, and int8 with the float model encoding again
+its close calls (the default; QA_RECHECK_MARGIN, QA_RECHECK_BAND): R@1, R@3 and MRR@10 of the
 service's hybrid retrieval, the share of each kind of question not answered (answerable, off-topic,
-unanswerable, as the file labels them), the cosine between
-the two encoders' question vectors (lowest and median), and the encoder's CPU time per question
-(process time of all threads, one question per call as at low load, and 8 per call as under load;
-the int8 encoder runs each question alone either way). For comparison it also times the int8 model
-run on 8 questions at once, which the service does not do: its vectors then depend on the batch.
+unanswerable, as the file labels them), the questions whose first passage or status differ from the
+float encoder's, the share encoded again, the cosine between the two encoders' question vectors
+(lowest and median), and the CPU time per question of encoding and searching (process time of all
+threads, one question per call as at low load, and 8 per call as under load; the int8 encoder runs
+each question alone either way). For comparison it also times the int8 model run on 8 questions at
+once, which the service does not do: its vectors then depend on the batch.
 """
 
 import argparse
@@ -24,7 +26,7 @@ import numpy.typing as npt
 
 from evaluation.metrics import LabelledQuestion, evidence_for, load_questions, score
 from evaluation.report import select_questions
-from qa.embedding import Encoder, OnnxEncoder, load_encoder, model_dir
+from qa.embedding import Encoder, OnnxEncoder, Vectors, load_encoder, model_dir
 from qa.index import ensure_index
 from qa.onnx_export import exported_model
 from qa.service import QAService
@@ -42,21 +44,37 @@ class Row:
     recall_3: float
     mrr: float
     not_answered: dict[str, float]  # per kind of question: the share given no answer (related or not_found)
+    outcomes: list[tuple[str, str | None]]  # per question: the status and the first passage shown (if any)
     cpu_ms_single: float
     cpu_ms_run: float
 
 
-def cpu_per_question(encoder: Encoder, texts: list[str], run: int) -> float:
-    """Milliseconds of process CPU per question, encoding `run` questions per call (after a warm-up call)."""
-    encoder.encode(texts[:run])
+class Counting:
+    """An encoder that counts the texts it encodes (how many questions the recheck encodes again)."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.name, self.dimension, self._encoder, self.texts = encoder.name, encoder.dimension, encoder, 0
+
+    def encode(self, texts: list[str]) -> Vectors:
+        self.texts += len(texts)
+        return self._encoder.encode(texts)
+
+
+def cpu_per_question(service: QAService, texts: list[str], run: int) -> float:
+    """Milliseconds of process CPU per question to encode and search, `run` questions per call (after a warm-up)."""
+    service.evidence(service.snapshot, texts[:run], 10)
     began = time.process_time()
     for start in range(0, len(texts), run):
-        encoder.encode(texts[start : start + run])
+        service.evidence(service.snapshot, texts[start : start + run], 10)
     return (time.process_time() - began) * 1000 / len(texts)
 
 
 def measure(name: str, service: QAService, questions: list[LabelledQuestion]) -> Row:
-    report = score(name, questions, evidence_for(service, questions), service)
+    found = evidence_for(service, questions)
+    report = score(name, questions, found, service)
+    statuses = [service.refusal.decide(e) for e in found]
+    shown = [e.hits[0].passage.id if status != "not_found" else None for status, e in zip(statuses, found, strict=True)]
+    outcomes: list[tuple[str, str | None]] = list(zip(statuses, shown, strict=True))
     texts = [q.question for q in questions]
     return Row(
         name,
@@ -64,8 +82,9 @@ def measure(name: str, service: QAService, questions: list[LabelledQuestion]) ->
         report.recall[3],
         report.mrr,
         report.refusal,
-        cpu_per_question(service.encoder, texts, 1),
-        cpu_per_question(service.encoder, texts, _RUN),
+        outcomes,
+        cpu_per_question(service, texts, 1),
+        cpu_per_question(service, texts, _RUN),
     )
 
 
@@ -92,29 +111,44 @@ def main() -> None:
     index = ensure_index(settings)
     questions = select_questions(load_questions(args.questions, index.corpus, args.split), args.sample)
     encoders = {name: load_encoder(settings, quantized=name == "int8") for name in ("float", "int8")}
-    rows = [measure(name, QAService(settings, index, encoder=encoder), questions) for name, encoder in encoders.items()]
+    checker = Counting(encoders["float"])
+    services = {
+        "float": QAService(settings, index, encoder=encoders["float"]),
+        "int8 alone": QAService(settings, index, encoder=encoders["int8"]),
+        "int8 + recheck": QAService(settings, index, encoder=encoders["int8"], checker=checker),
+    }
+    rows = [measure(name, service, questions) for name, service in services.items()]
     texts = [q.question for q in questions]
     lowest, median = agreement(encoders["float"], encoders["int8"], texts)
     answerable = sum(q.kind == "answerable" for q in questions)
     print(f"{args.questions} ({args.split}): {len(questions)} questions, {answerable} answerable;")
     print(f"{len(index.passages)} passages; 1 encoder thread; float/int8 cosine min {lowest:.4f}, median {median:.4f}")
     kinds = sorted(rows[0].not_answered)
-    print(f"encoder | R@1 | R@3 | MRR@10 | not answered: {', '.join(kinds)} | CPU/question, 1 per call | 8 per call")
+    print(
+        f"encoder | R@1 | R@3 | MRR@10 | not answered: {', '.join(kinds)} | status or first passage shown not float's"
+        " | encode + search CPU/question, 1 per call | 8 per call"
+    )
     for row in rows:
         refused = ", ".join(f"{row.not_answered[kind]:.1%}" for kind in kinds)
+        differ = sum(a != b for a, b in zip(row.outcomes, rows[0].outcomes, strict=True))
         print(
-            f"{row.name} | {row.recall_1:.3f} | {row.recall_3:.3f} | {row.mrr:.3f} | {refused}"
+            f"{row.name} | {row.recall_1:.3f} | {row.recall_3:.3f} | {row.mrr:.3f} | {refused} | {differ}"
             f" | {row.cpu_ms_single:.2f} ms | {row.cpu_ms_run:.2f} ms"
         )
+    checker.texts = 0
+    services["int8 + recheck"].evidence(services["float"].snapshot, texts, 10)
+    print(f"int8 + recheck encoded {checker.texts} texts again with the float model ({len(texts)} questions)")
     folder = model_dir(settings)
     int8_file = exported_model(folder, settings.model_cache_dir) / "model-int8.onnx"
-    batched = cpu_per_question(OnnxEncoder(int8_file, folder, 1, batch_size=_RUN), texts, _RUN)
-    print(f"int8 run on {_RUN} questions at once (batch-dependent vectors, not used): {batched:.2f} ms per question")
-    base, int8 = rows
-    print(
-        f"int8 - float: R@1 {int8.recall_1 - base.recall_1:+.3f}, R@3 {int8.recall_3 - base.recall_3:+.3f},"
-        f" MRR@10 {int8.mrr - base.mrr:+.3f}; CPU x{base.cpu_ms_run / int8.cpu_ms_run:.2f} less in runs of {_RUN}"
-    )
+    batched = QAService(settings, index, encoder=OnnxEncoder(int8_file, folder, 1, batch_size=_RUN))
+    print(f"int8 run on {_RUN} questions at once (batch-dependent vectors, not used): ", end="")
+    print(f"{cpu_per_question(batched, texts, _RUN):.2f} ms per question")
+    base = rows[0]
+    for row in rows[1:]:
+        print(
+            f"{row.name} - float: R@1 {row.recall_1 - base.recall_1:+.3f}, R@3 {row.recall_3 - base.recall_3:+.3f},"
+            f" MRR@10 {row.mrr - base.mrr:+.3f}; CPU x{base.cpu_ms_run / row.cpu_ms_run:.2f} less in runs of {_RUN}"
+        )
 
 
 if __name__ == "__main__":

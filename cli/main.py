@@ -145,14 +145,15 @@ def serve(
 
 
 def check_model(settings: Settings) -> None:
-    """Stop start-up (one line, an exit code) unless the encoder loads and passes its self-test.
+    """Stop start-up (one line, an exit code) unless the encoders load and pass their self-tests.
 
     A damaged ONNX export is exported again here, before any worker starts.
     """
-    from qa.embedding import load_encoder
+    from qa.embedding import load_checker, load_encoder
 
     try:
         load_encoder(settings)
+        load_checker(settings)
     except QAError as error:
         fail(error)
     except OSError as error:

@@ -168,6 +168,13 @@ def load_encoder(settings: Settings, *, quantized: bool | None = None) -> Encode
     )
 
 
+def load_checker(settings: Settings) -> Encoder | None:
+    """The float encoder that encodes again the questions int8 leaves as close calls, if the settings use one."""
+    if settings.encoder_backend == "onnx" and settings.quantize and (settings.recheck_margin or settings.recheck_band):
+        return load_encoder(settings, quantized=False)
+    return None
+
+
 def _self_tested(onnx_file: Path, folder: Path, settings: Settings, batch_size: int) -> tuple[OnnxEncoder | None, str]:
     """The encoder when it reproduces the torch model's vector of the recorded sentence."""
     from qa.onnx_export import reference

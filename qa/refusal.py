@@ -104,6 +104,17 @@ class RefusalModel:
             return "not_found"
         return "answered" if self.answers.passes(values, evidence.vector) else "related"
 
+    def close_call(self, evidence: Evidence, band: float) -> bool:
+        """Whether a decision `decide` takes lies within `band` of its threshold (in probability)."""
+        if not evidence.hits or evidence.intent != "medical":
+            return False
+        values = features(evidence)
+        on_topic = self.on_topic.probability(values, evidence.vector)
+        if abs(on_topic - self.on_topic.threshold) < band:
+            return True
+        answers = self.answers.probability(values, evidence.vector)
+        return on_topic >= self.on_topic.threshold and abs(answers - self.answers.threshold) < band
+
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "RefusalModel":
         data = json.loads(path.read_text())

@@ -11,7 +11,7 @@ from cachetools import LRUCache
 from qa.answer import Answer, assemble, no_documents_in
 from qa.conversation import expand, normalize_history, resolve
 from qa.documents import Corpus
-from qa.embedding import Encoder, load_encoder
+from qa.embedding import Encoder, load_checker, load_encoder
 from qa.errors import BuildGone
 from qa.index import Index
 from qa.language import corpus_languages, question_language
@@ -40,9 +40,14 @@ class QAService:
         encoder: Encoder | None = None,
         method: Method = "hybrid",
         refusal: RefusalModel | None = None,
+        checker: Encoder | None = None,
     ) -> None:
         self.settings = settings
-        self.encoder = encoder or load_encoder(settings)
+        if encoder is None:
+            encoder, checker = load_encoder(settings), load_checker(settings)
+        self.encoder = encoder
+        # Encodes again the questions whose evidence from `encoder` (int8) is a close call (settings.recheck_*).
+        self.checker = checker
         self.refusal = refusal or RefusalModel.load(settings.refusal_model or MODEL_FILE)
         self._method = method
         self._snapshot = self._snapshot_of(index)
@@ -122,30 +127,55 @@ class QAService:
         return [a for a in answers if a is not None]
 
     def evidence(self, snapshot: Snapshot, questions: list[str], top_k: int) -> list[Evidence]:
-        """Ranked passages for each question; each passage keeps its best score over the parts."""
-        return [merge_evidence(parts, top_k) for parts in self.part_evidence(snapshot, questions, top_k)]
+        """Ranked passages for each question; each passage keeps its best score over the parts.
 
-    def part_evidence(self, snapshot: Snapshot, questions: list[str], top_k: int) -> list[list[Evidence]]:
+        With a checker, the questions whose evidence is a close call are searched again with its vectors.
+        """
+        found = self._merged(snapshot, questions, top_k, self.encoder)
+        if self.checker is not None:
+            close = [i for i, evidence in enumerate(found) if self._close_call(evidence)]
+            again = self._merged(snapshot, [questions[i] for i in close], top_k, self.checker)
+            for i, evidence in zip(close, again, strict=True):
+                found[i] = evidence
+        return found
+
+    def _merged(self, snapshot: Snapshot, questions: list[str], top_k: int, encoder: Encoder) -> list[Evidence]:
+        return [merge_evidence(parts, top_k) for parts in self.part_evidence(snapshot, questions, top_k, encoder)]
+
+    def part_evidence(
+        self, snapshot: Snapshot, questions: list[str], top_k: int, encoder: Encoder | None = None
+    ) -> list[list[Evidence]]:
         """For each question, the evidence of the whole question and then of each of its parts.
 
         Typos are corrected to the corpus's words first; a question that asks several things
         is also searched part by part (all in one encoder call). The encoder's work per question
         is capped (settings.question_max_parts, question_max_encoded_chars); keyword search
-        still sees the whole question.
+        still sees the whole question. `encoder` replaces the service's own for this call.
         """
         settings = self.settings
         parts = [question_parts(snapshot.index.speller.correct(q), settings.question_max_parts) for q in questions]
         encoded = [encoder_inputs(group, settings.question_max_encoded_chars) for group in parts]
         parts = [group[: len(inputs)] for group, inputs in zip(parts, encoded, strict=True)]
         flat = [part for group in parts for part in group]
-        vectors = self.encoder.encode([text for inputs in encoded for text in inputs])
+        vectors = (encoder or self.encoder).encode([text for inputs in encoded for text in inputs])
         found = iter(snapshot.retriever.search(vectors, flat, top_k))
         return [[next(found) for _ in group] for group in parts]
 
     def followup_evidence(
         self, snapshot: Snapshot, question: str, history: Sequence[str], top_k: int
     ) -> tuple[Evidence, list[int]]:
-        """Evidence for a question searched with the earlier questions it leans on, and their indexes."""
+        """Evidence for a question searched with the earlier questions it leans on, and their indexes.
+
+        With a checker, a close call is searched again with the checker's vectors for every turn.
+        """
+        found = self._followup(snapshot, question, history, top_k, self.encoder)
+        if self.checker is not None and self._close_call(found[0]):
+            return self._followup(snapshot, question, history, top_k, self.checker)
+        return found
+
+    def _followup(
+        self, snapshot: Snapshot, question: str, history: Sequence[str], top_k: int, encoder: Encoder
+    ) -> tuple[Evidence, list[int]]:
         speller, settings = snapshot.index.speller, self.settings
         turns = [speller.correct(text) for text in [*history, question]]
         # The same bounds on encoder work as a question alone (settings.question_max_parts and so on).
@@ -153,7 +183,7 @@ class QAService:
         inputs = encoder_inputs(parts, settings.question_max_encoded_chars)
         parts = parts[: len(inputs)]
         earlier = [text[: settings.question_max_encoded_chars] for text in turns[:-1]]
-        vectors = self.encoder.encode([*earlier, *inputs])
+        vectors = encoder.encode([*earlier, *inputs])
         context = resolve(turns, vectors[: len(turns)], snapshot.retriever, settings)
         part_vectors = [vectors[len(turns) - 1], *vectors[len(turns) :]]
         queries = [expand(vector, context, turns, vectors) for vector in part_vectors]
@@ -168,6 +198,20 @@ class QAService:
         status: Status = self.refusal.decide(replace(evidence, hits=hits)) if hits else "not_found"
         index = snapshot.index
         return assemble(question, status, hits[:top_k], index.corpus.documents, index.manifest.build_id, language)
+
+    def _close_call(self, evidence: Evidence) -> bool:
+        """Whether another encoder's vectors could plausibly change the first passage or the status.
+
+        int8 moved passage scores by up to about 0.025 and flipped decisions only near their
+        thresholds (README, int8 or float); settings.recheck_margin and recheck_band bound both.
+        Judged on all passages, whatever their language.
+        """
+        hits, settings = evidence.hits, self.settings
+        if not hits:
+            return False
+        margin = hits[0].score - hits[1].score if len(hits) > 1 else evidence.margin
+        tied = margin < settings.recheck_margin and self.refusal.decide(evidence) != "not_found"
+        return tied or self.refusal.close_call(evidence, settings.recheck_band)
 
     def _cached(self, key: tuple[str, str, int]) -> Answer | None:
         if self._cache is None:

@@ -121,11 +121,24 @@ class Settings(BaseSettings):
     )
     encoder_backend: Literal["onnx", "torch"] = "onnx"
     quantize: bool = Field(
-        False,
+        True,
         description="Encode questions with the int8 ONNX model (passages always use the float one), each question"
-        " alone so its vector never depends on the questions batched beside it: about half the CPU per question,"
-        " the same figures on MedQuAD, but 3 of the article's 208 answerable questions lose their first place"
-        " (README: int8 or float).",
+        " alone so its vector never depends on the questions batched beside it: about half the CPU of the float"
+        " model. A question whose int8 answer is a close call is encoded again with the float model"
+        " (recheck_margin, recheck_band); false: every question with the float model (README: int8 or float).",
+    )
+    recheck_margin: float = Field(
+        0.03,
+        ge=0,
+        description="With quantize, a question that shows passages is encoded again with the float model when its"
+        " first two passages' scores are closer than this: int8 moves them by up to about 0.025 (measured).",
+    )
+    recheck_band: float = Field(
+        0.05,
+        ge=0,
+        le=0.5,
+        description="With quantize, a question is also encoded again with the float model when a refusal"
+        " decision's probability is this close to its threshold. Both recheck settings 0: int8 alone.",
     )
     encoder_check_min_cosine: float = Field(
         0.98,
