@@ -48,7 +48,7 @@ async def _serve(app: FastAPI, started: asyncio.Event) -> None:
             preloaded = pool.submit(_preload, settings)
             index = state.preloaded_index or ensure_index(settings, on_build=lambda: startup.enter("building"))
             startup.enter("loading")
-            service = QAService(settings, index)
+            service = QAService(settings, index, on_recheck=state.metrics.rechecked.inc)
             preloaded.result()
         return service
 

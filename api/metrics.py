@@ -90,6 +90,11 @@ class Metrics:
         )
         for outcome in ("answered", "refused"):
             self.answers.labels(outcome)
+        self.rechecked = Counter(
+            "qa_questions_rechecked",
+            "Questions encoded again with the float model because the int8 answer was a close call.",
+            registry=self.registry,
+        )
         self.registry.register(self.index)
 
     def observe(self, exchange: Exchange) -> None:

@@ -2,7 +2,7 @@
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -41,13 +41,16 @@ class QAService:
         method: Method = "hybrid",
         refusal: RefusalModel | None = None,
         checker: Encoder | None = None,
+        on_recheck: Callable[[int], None] | None = None,
     ) -> None:
         self.settings = settings
         if encoder is None:
             encoder, checker = load_encoder(settings), load_checker(settings)
         self.encoder = encoder
-        # Encodes again the questions whose evidence from `encoder` (int8) is a close call (settings.recheck_*).
+        # Encodes again the questions whose evidence from `encoder` (int8) is a close call (settings.recheck_*);
+        # `on_recheck` hears how many questions each time (the API counts them in /metrics).
         self.checker = checker
+        self._on_recheck = on_recheck
         self.refusal = refusal or RefusalModel.load(settings.refusal_model or MODEL_FILE)
         self._method = method
         self._snapshot = self._snapshot_of(index)
@@ -134,6 +137,7 @@ class QAService:
         found = self._merged(snapshot, questions, top_k, self.encoder)
         if self.checker is not None:
             close = [i for i, evidence in enumerate(found) if self._close_call(evidence)]
+            self._rechecking(len(close))
             again = self._merged(snapshot, [questions[i] for i in close], top_k, self.checker)
             for i, evidence in zip(close, again, strict=True):
                 found[i] = evidence
@@ -170,6 +174,7 @@ class QAService:
         """
         found = self._followup(snapshot, question, history, top_k, self.encoder)
         if self.checker is not None and self._close_call(found[0]):
+            self._rechecking(1)
             return self._followup(snapshot, question, history, top_k, self.checker)
         return found
 
@@ -212,6 +217,10 @@ class QAService:
         margin = hits[0].score - hits[1].score if len(hits) > 1 else evidence.margin
         tied = margin < settings.recheck_margin and self.refusal.decide(evidence) != "not_found"
         return tied or self.refusal.close_call(evidence, settings.recheck_band)
+
+    def _rechecking(self, questions: int) -> None:
+        if questions and self._on_recheck is not None:
+            self._on_recheck(questions)
 
     def _cached(self, key: tuple[str, str, int]) -> Answer | None:
         if self._cache is None:

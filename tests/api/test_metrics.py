@@ -136,3 +136,16 @@ def test_workers_report_every_request_whichever_worker_answers(
     assert len(per_worker) == 2 and sum(per_worker) == asked
     assert min(per_worker) > 0, per_worker  # both workers answered, and each scrape still saw all
     assert not folder.exists()  # removed when the server stopped
+
+
+def test_questions_encoded_again_with_the_float_model_are_counted(client: TestClient) -> None:
+    """A close call for int8 (first two passages within QA_RECHECK_MARGIN) counts once; the other two
+    questions are not close calls, and an answer from the cache is not encoded at all."""
+    rechecked = ("qa_questions_rechecked_total", ())
+    before = _scrape(client)[rechecked]
+    client.post("/v1/ask", json={"question": "Can I take immunotherapy as a pill?"})
+    client.post("/v1/ask", json={"question": "How do I bake sourdough bread?"})
+    assert _scrape(client)[rechecked] == before
+    for _ in range(2):  # the second time from the answer cache
+        client.post("/v1/ask", json={"question": "does it kill healthy cells like chemo does"})
+    assert _scrape(client)[rechecked] == before + 1
