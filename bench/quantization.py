@@ -136,7 +136,8 @@ def main() -> None:
             f" | {row.cpu_ms_single:.2f} ms | {row.cpu_ms_run:.2f} ms"
         )
     checker.texts = 0
-    services["int8 + recheck"].evidence(services["float"].snapshot, texts, 10)
+    rechecked = services["int8 + recheck"]
+    rechecked.evidence(rechecked.snapshot, texts, 10)
     print(f"int8 + recheck encoded {checker.texts} texts again with the float model ({len(texts)} questions)")
     folder = model_dir(settings)
     int8_file = exported_model(folder, settings.model_cache_dir) / "model-int8.onnx"

@@ -137,10 +137,11 @@ class QAService:
         found = self._merged(snapshot, questions, top_k, self.encoder)
         if self.checker is not None:
             close = [i for i, evidence in enumerate(found) if self._close_call(evidence)]
-            self._rechecking(len(close))
-            again = self._merged(snapshot, [questions[i] for i in close], top_k, self.checker)
-            for i, evidence in zip(close, again, strict=True):
-                found[i] = evidence
+            if close:
+                self._rechecking(len(close))
+                again = self._merged(snapshot, [questions[i] for i in close], top_k, self.checker)
+                for i, evidence in zip(close, again, strict=True):
+                    found[i] = evidence
         return found
 
     def _merged(self, snapshot: Snapshot, questions: list[str], top_k: int, encoder: Encoder) -> list[Evidence]:
@@ -219,7 +220,7 @@ class QAService:
         return tied or self.refusal.close_call(evidence, settings.recheck_band)
 
     def _rechecking(self, questions: int) -> None:
-        if questions and self._on_recheck is not None:
+        if self._on_recheck is not None:
             self._on_recheck(questions)
 
     def _cached(self, key: tuple[str, str, int]) -> Answer | None:
