@@ -65,19 +65,15 @@ async def _serve(app: FastAPI, started: asyncio.Event) -> None:
     from qa.reindex import Reindexer, watching  # already imported by the thread
 
     state.preloaded_index = None  # from now on the service holds the live index
-    if settings.micro_batching:
-        batcher: MicroBatcher[tuple[str, int], Answer] = MicroBatcher(
-            service.ask_many, settings.batch_max, settings.batch_workers
-        )
+    batcher: MicroBatcher[tuple[str, int], Answer] | None = (
+        MicroBatcher(service.ask_many, settings.batch_max, settings.batch_workers) if settings.micro_batching else None
+    )
 
-        async def ask_question(question: str, top_k: int, history: Sequence[str] = ()) -> "Answer":
-            if history:  # a follow-up searches with its own history: it does not share a batch
-                return await asyncio.to_thread(service.ask, question, top_k, history)
+    async def ask_question(question: str, top_k: int, history: Sequence[str] = ()) -> "Answer":
+        if batcher is not None and not history:  # a follow-up searches with its own history: it shares no batch
             return await batcher.submit((question, top_k))
-    else:
-
-        async def ask_question(question: str, top_k: int, history: Sequence[str] = ()) -> "Answer":
-            return service.ask(question, top_k, history)
+        # In a thread: the encoder's work must never hold up the event loop (/healthz and every other request).
+        return await asyncio.to_thread(service.ask, question, top_k, history)
 
     state.ask = ask_question
     state.service = service
