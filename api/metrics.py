@@ -48,7 +48,7 @@ def shared_by_workers() -> Iterator[None]:
 
 
 class _IndexCollector:
-    """Index size and age, read from the live index when Prometheus scrapes."""
+    """Index size and age, and the int8 start-up check, read from the live service when Prometheus scrapes."""
 
     def __init__(self, service: Callable[[], "QAService | None"]) -> None:
         self.service = service
@@ -62,6 +62,18 @@ class _IndexCollector:
         yield GaugeMetricFamily("qa_index_passages", "Passages in the live index.", value=manifest.passages)
         age = (datetime.now(UTC) - built).total_seconds()
         yield GaugeMetricFamily("qa_index_age_seconds", "Seconds since the live index was built.", value=age)
+        check = service.int8_check
+        if check is not None:
+            yield GaugeMetricFamily(
+                "qa_int8_check_differing_questions",
+                "Stored questions int8 showed otherwise than the float model at start-up on this CPU.",
+                value=check.differing,
+            )
+            yield GaugeMetricFamily(
+                "qa_int8_questions",
+                "1 when questions are encoded with int8, 0 when the check chose float.",
+                value=int(check.passed),
+            )
 
 
 class Metrics:

@@ -145,10 +145,21 @@ class Health(BaseModel):
     status: str
 
 
+class Int8Check(BaseModel):
+    """With QA_QUANTIZE: how int8 question encoding compared with the float model at start-up, on this CPU."""
+
+    questions: int = Field(description="Stored questions asked of both encoders.")
+    differing: int = Field(description="Of those, the ones int8 showed another status or first passage for.")
+    passed: bool = Field(description="int8 is used only when it passed; otherwise the float model.")
+    cpu: dict[str, bool] = Field(description="The CPU's instruction sets (avx2, avx512, vnni).")
+
+
 class Readiness(BaseModel):
     status: str = Field(description="'ready', or while starting 'building' or 'loading' (the index), or 'failed'.")
     build_id: str | None = None
     passages: int | None = None
+    question_encoder: str | None = Field(None, description="The model that encodes questions, e.g. onnx:model.onnx.")
+    int8_check: Int8Check | None = None
     detail: str | None = None
 
 

@@ -5,7 +5,7 @@ Usage (after `qa index build` for the corpus; passages are always encoded by the
     python -m bench.quantization QUESTIONS [--corpus P --index-dir P] [--sample IDS] [--split S]
 
 Prints, for the float encoder, the int8 encoder alone, and int8 with the float model encoding again
-its close calls (the default; QA_RECHECK_MARGIN, QA_RECHECK_BAND): R@1, R@3 and MRR@10 of the
+its close calls (QA_QUANTIZE=true; QA_RECHECK_MARGIN, QA_RECHECK_BAND): R@1, R@3 and MRR@10 of the
 service's hybrid retrieval, the share of each kind of question not answered (answerable, off-topic,
 unanswerable, as the file labels them), the questions whose first passage or status differ from the
 float encoder's, the share encoded again, the cosine between the two encoders' question vectors

@@ -20,7 +20,8 @@ from evaluation.metrics import (
     load_questions,
     score,
 )
-from qa.index import Index, ensure_index
+from qa.cpu import describe, instruction_sets
+from qa.index import ensure_index
 from qa.service import QAService
 from qa.settings import Settings
 
@@ -45,13 +46,17 @@ def run_eval(
         "split": split,
         "corpus": str(settings.corpus),
         "passages": len(index.passages),
+        "cpu": instruction_sets(),
         "reports": [],
     }
     if any(q.history for q in questions):
-        result["reports"], result["context_used"] = _dialogue_reports(settings, index, questions)
+        service = QAService(settings, index)
+        result["question_encoder"] = encoder_summary(service)
+        result["reports"], result["context_used"] = _dialogue_reports(service, questions)
         return result
     for method in METHODS:
         service = QAService(settings, index, method=method)
+        result.setdefault("question_encoder", encoder_summary(service))
         evidence = evidence_for(service, questions)
         if fit_to and method == "hybrid":
             service.refusal = fit_refusal(questions, evidence)
@@ -63,13 +68,12 @@ def run_eval(
 
 
 def _dialogue_reports(
-    settings: Settings, index: Index, questions: list[LabelledQuestion]
+    service: QAService, questions: list[LabelledQuestion]
 ) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """The service on follow-up questions alone, with the history glued in front, and resolved.
 
     Also: per question style, the share of questions for which the resolution used an earlier turn.
     """
-    service = QAService(settings, index)
     reports, used_by_style = [], {}
     for mode in DIALOGUE_MODES:
         evidence, used = dialogue_evidence(service, questions, mode)
@@ -80,6 +84,15 @@ def _dialogue_reports(
                 styles[q.style].append(bool(turns))
             used_by_style = {style: round(sum(flags) / len(flags), 4) for style, flags in sorted(styles.items())}
     return reports, used_by_style
+
+
+def encoder_summary(service: QAService) -> str:
+    """The question encoder, and how int8 fared against the float model at start-up when it was asked for."""
+    check = service.int8_check
+    if check is None:
+        return service.encoder.name
+    verdict = "passed" if check.passed else "failed, so the float model"
+    return f"{service.encoder.name} (int8 check {verdict}: {check.differing} of {check.questions} questions differ)"
 
 
 def select_questions(
@@ -102,6 +115,7 @@ def render(result: dict[str, Any], console: Console) -> None:
         recall = {int(k): v for k, v in r.recall.items()}
         main.add_row(r.method, str(r.answerable), *(f"{recall[k]:.3f}" for k in (1, 3, 5, 10)), f"{r.mrr:.3f}")
     console.print(main)
+    console.print(f"question encoder: {result['question_encoder']}; CPU: {describe(result['cpu'])}", style="dim")
     if "refusal_model" in result:
         console.print(f"refusal model refitted on these questions and written to {result['refusal_model']['file']}")
     if "context_used" in result:

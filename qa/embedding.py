@@ -169,8 +169,8 @@ def load_encoder(settings: Settings, *, quantized: bool | None = None) -> Encode
 
 
 def load_checker(settings: Settings) -> Encoder | None:
-    """The float encoder that encodes again the questions int8 leaves as close calls, if the settings use one."""
-    if settings.encoder_backend == "onnx" and settings.quantize and (settings.recheck_margin or settings.recheck_band):
+    """With int8 questions, the float encoder: the start-up check's reference, which also encodes again close calls."""
+    if settings.encoder_backend == "onnx" and settings.quantize:
         return load_encoder(settings, quantized=False)
     return None
 

@@ -1,8 +1,8 @@
 """Export the sentence-transformers model to ONNX (float and int8), once per model version.
 
-Each export records the SHA-256 of its files and the torch model's vector for a known
-sentence (done.json); a damaged or missing file is exported again, and the encoder's
-start-up self-test (qa.embedding) compares its vector with the recorded one.
+Each export records the SHA-256 of its files, the torch model's vector for a known
+sentence and the exporting CPU's instruction sets (done.json); a damaged or missing file is
+exported again, and the encoder's start-up self-test (qa.embedding) compares its vector with the recorded one.
 """
 
 import hashlib
@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 
 from qa.checksums import file_sha256
+from qa.cpu import instruction_sets
 from qa.leftovers import remove_abandoned
 
 ONNX_OPSET = 17
@@ -61,6 +62,8 @@ def exported_model(model_dir: Path, cache_dir: Path, *, again: bool = False) -> 
         "recipe": RECIPE,
         "checksums": {name: file_sha256(staging / name) for name in MODEL_FILES},
         "reference": {"sentence": REFERENCE_SENTENCE, "vector": _torch_vector(model_dir, REFERENCE_SENTENCE)},
+        # int8 results depend on the instruction sets of the CPU that runs them (qa.int8_check).
+        "cpu": instruction_sets(),
     }
     (staging / "done.json").write_text(json.dumps(record))
     try:

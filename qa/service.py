@@ -1,5 +1,6 @@
 """The question-answering service: one loaded index, its encoder, a cache, and swaps."""
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -10,15 +11,19 @@ from cachetools import LRUCache
 
 from qa.answer import Answer, assemble, no_documents_in
 from qa.conversation import expand, normalize_history, resolve
+from qa.cpu import describe
 from qa.documents import Corpus
 from qa.embedding import Encoder, load_checker, load_encoder
 from qa.errors import BuildGone
 from qa.index import Index
+from qa.int8_check import Int8Check, compare, load_check_questions
 from qa.language import corpus_languages, question_language
 from qa.questions import encoder_inputs, normalize_question, question_parts
 from qa.refusal import MODEL_FILE, RefusalModel, Status
 from qa.retrieval import Evidence, Method, Retriever, merge_evidence
 from qa.settings import Settings
+
+log = logging.getLogger("qa.service")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class QAService:
         on_recheck: Callable[[int], None] | None = None,
     ) -> None:
         self.settings = settings
+        loaded = encoder is None
         if encoder is None:
             encoder, checker = load_encoder(settings), load_checker(settings)
         self.encoder = encoder
@@ -59,6 +65,8 @@ class QAService:
         )
         self._lock = threading.Lock()
         self._earlier: OrderedDict[str, Corpus] = OrderedDict()
+        # int8 questions loaded from the settings must show the float model's answers on this CPU (qa.int8_check).
+        self.int8_check = self._check_int8() if loaded and self.checker is not None else None
 
     @property
     def index(self) -> Index:
@@ -123,39 +131,44 @@ class QAService:
                 answers[i] = no_documents_in(questions[i], language, build)
         missing = [i for i, a in enumerate(answers) if a is None]
         if missing:
-            evidence = self.evidence(snapshot, [questions[i] for i in missing], max(keys[i][2] for i in missing))
+            # Each question is searched at its own top_k: its answer never depends on the batch it shares.
+            evidence = self.evidence(snapshot, [questions[i] for i in missing], [keys[i][2] for i in missing])
             for i, found in zip(missing, evidence, strict=True):
                 answers[i] = self._answer(snapshot, questions[i], found, keys[i][2], languages[i])
                 self._store(keys[i], answers[i])  # type: ignore[arg-type]
         return [a for a in answers if a is not None]
 
-    def evidence(self, snapshot: Snapshot, questions: list[str], top_k: int) -> list[Evidence]:
+    def evidence(self, snapshot: Snapshot, questions: list[str], top_k: int | Sequence[int]) -> list[Evidence]:
         """Ranked passages for each question; each passage keeps its best score over the parts.
 
-        With a checker, the questions whose evidence is a close call are searched again with its vectors.
+        `top_k` is one for all questions or each question's own. With a checker, the questions whose
+        evidence is a close call are searched again with its vectors.
         """
-        found = self._merged(snapshot, questions, top_k, self.encoder)
+        depths = _depths(questions, top_k)
+        found = self._merged(snapshot, questions, depths, self.encoder)
         if self.checker is not None:
             close = [i for i, evidence in enumerate(found) if self._close_call(evidence)]
             if close:
                 self._rechecking(len(close))
-                again = self._merged(snapshot, [questions[i] for i in close], top_k, self.checker)
+                again = self._merged(snapshot, [questions[i] for i in close], [depths[i] for i in close], self.checker)
                 for i, evidence in zip(close, again, strict=True):
                     found[i] = evidence
         return found
 
-    def _merged(self, snapshot: Snapshot, questions: list[str], top_k: int, encoder: Encoder) -> list[Evidence]:
-        return [merge_evidence(parts, top_k) for parts in self.part_evidence(snapshot, questions, top_k, encoder)]
+    def _merged(self, snapshot: Snapshot, questions: list[str], depths: list[int], encoder: Encoder) -> list[Evidence]:
+        parts = self.part_evidence(snapshot, questions, depths, encoder)
+        return [merge_evidence(found, k) for found, k in zip(parts, depths, strict=True)]
 
     def part_evidence(
-        self, snapshot: Snapshot, questions: list[str], top_k: int, encoder: Encoder | None = None
+        self, snapshot: Snapshot, questions: list[str], top_k: int | Sequence[int], encoder: Encoder | None = None
     ) -> list[list[Evidence]]:
         """For each question, the evidence of the whole question and then of each of its parts.
 
         Typos are corrected to the corpus's words first; a question that asks several things
         is also searched part by part (all in one encoder call). The encoder's work per question
         is capped (settings.question_max_parts, question_max_encoded_chars); keyword search
-        still sees the whole question. `encoder` replaces the service's own for this call.
+        still sees the whole question. `top_k` is one for all questions or each question's own;
+        `encoder` replaces the service's own for this call.
         """
         settings = self.settings
         parts = [question_parts(snapshot.index.speller.correct(q), settings.question_max_parts) for q in questions]
@@ -163,8 +176,13 @@ class QAService:
         parts = [group[: len(inputs)] for group, inputs in zip(parts, encoded, strict=True)]
         flat = [part for group in parts for part in group]
         vectors = (encoder or self.encoder).encode([text for inputs in encoded for text in inputs])
-        found = iter(snapshot.retriever.search(vectors, flat, top_k))
-        return [[next(found) for _ in group] for group in parts]
+        depths = [k for group, k in zip(parts, _depths(questions, top_k), strict=True) for _ in group]
+        found: dict[int, Evidence] = {}  # by row of `flat`: one search per depth asked
+        for k in dict.fromkeys(depths):
+            rows = [row for row, depth in enumerate(depths) if depth == k]
+            found.update(zip(rows, snapshot.retriever.search(vectors[rows], [flat[r] for r in rows], k), strict=True))
+        ordered = iter(found[row] for row in range(len(flat)))
+        return [[next(ordered) for _ in group] for group in parts]
 
     def followup_evidence(
         self, snapshot: Snapshot, question: str, history: Sequence[str], top_k: int
@@ -208,8 +226,9 @@ class QAService:
     def _close_call(self, evidence: Evidence) -> bool:
         """Whether another encoder's vectors could plausibly change the first passage or the status.
 
-        int8 moved passage scores by up to about 0.025 and flipped decisions only near their
-        thresholds (README, int8 or float); settings.recheck_margin and recheck_band bound both.
+        int8 moved passage scores by up to about 0.025 on a CPU with VNNI (0.034 without) and flipped
+        decisions only near their thresholds (docs/performance.md); settings.recheck_margin and
+        recheck_band bound both, and the start-up check (_check_int8) catches what they miss.
         Judged on all passages, whatever their language.
         """
         hits, settings = evidence.hits, self.settings
@@ -218,6 +237,28 @@ class QAService:
         margin = hits[0].score - hits[1].score if len(hits) > 1 else evidence.margin
         tied = margin < settings.recheck_margin and self.refusal.decide(evidence) != "not_found"
         return tied or self.refusal.close_call(evidence, settings.recheck_band)
+
+    def _check_int8(self) -> Int8Check:
+        """Compare int8 (with its recheck) with the float model on the stored questions; on any difference,
+        or with no stored questions, encode every question with the float model from now on."""
+        checker, uncached = self.checker, self.settings.model_copy(update={"cache_size": 0})
+        assert checker is not None
+        int8, reference = (
+            QAService(uncached, self.index, encoder, self._method, self.refusal, recheck)
+            for encoder, recheck in ((self.encoder, checker), (checker, None))
+        )
+        questions = load_check_questions(self.settings.quantize_check_questions)
+        check = compare(int8, reference, questions, self.settings.top_k_default)
+        if not check.passed:
+            log.warning(
+                "int8 showed another answer than the float model for %d of %d stored questions on this CPU (%s):"
+                " questions are encoded with the float model.",
+                check.differing,
+                check.questions,
+                describe(check.cpu),
+            )
+            self.encoder, self.checker = checker, None
+        return check
 
     def _rechecking(self, questions: int) -> None:
         if self._on_recheck is not None:
@@ -233,3 +274,8 @@ class QAService:
         if self._cache is not None:
             with self._lock:
                 self._cache[key] = answer
+
+
+def _depths(questions: list[str], top_k: int | Sequence[int]) -> list[int]:
+    """Each question's top_k, from one for all or a list of its own."""
+    return [top_k] * len(questions) if isinstance(top_k, int) else list(top_k)

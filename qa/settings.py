@@ -35,10 +35,20 @@ _SOURCE_KINDS: dict[str, tuple[Callable[[str], bool], str]] = {
 }
 
 
+def _shipped(folder: str) -> Path:
+    """A data folder shipped with the package (a wheel installs it under qa/), else the checkout's own."""
+    packaged = Path(__file__).with_name(folder)
+    return packaged if packaged.is_dir() else PROJECT_ROOT / folder
+
+
 def builtin_corpus() -> Path:
-    """The article shipped with the package (a wheel installs it as qa/corpus), else the checkout's corpus/."""
-    packaged = Path(__file__).with_name("corpus")
-    return packaged if packaged.is_dir() else PROJECT_ROOT / "corpus"
+    """The article shipped with the package."""
+    return _shipped("corpus")
+
+
+def builtin_check_questions() -> list[Path]:
+    """The article's labelled questions and follow-ups shipped with the package (eval/)."""
+    return [_shipped("eval") / name for name in ("immunotherapy.jsonl", "dialogues.jsonl")]
 
 
 def default_index_dir() -> Path:
@@ -121,17 +131,25 @@ class Settings(BaseSettings):
     )
     encoder_backend: Literal["onnx", "torch"] = "onnx"
     quantize: bool = Field(
-        True,
+        False,
         description="Encode questions with the int8 ONNX model (passages always use the float one), each question"
         " alone so its vector never depends on the questions batched beside it: about half the CPU of the float"
-        " model. A question whose int8 answer is a close call is encoded again with the float model"
-        " (recheck_margin, recheck_band); false: every question with the float model (README: int8 or float).",
+        " model. int8 rounds differently on CPUs with and without VNNI, so at start-up it must show the float"
+        " model's status and first passage for every question of quantize_check_questions on this CPU, or the"
+        " service uses the float model (said in /readyz and /metrics). Default false: the float model, the same"
+        " answers on every CPU (docs/performance.md).",
+    )
+    quantize_check_questions: list[Path] = Field(
+        default_factory=builtin_check_questions,
+        description="With quantize: JSON-lines files of questions (`question`, and `history` for a follow-up) on"
+        " which int8 must show what the float model shows at start-up; default the article's evaluation files.",
     )
     recheck_margin: float = Field(
         0.03,
         ge=0,
         description="With quantize, a question that shows passages is encoded again with the float model when its"
-        " first two passages' scores are closer than this: int8 moves them by up to about 0.025 (measured).",
+        " first two passages' scores are closer than this: int8 moved them by up to about 0.025 on a CPU with VNNI,"
+        " 0.034 on one without (the start-up check catches what it misses).",
     )
     recheck_band: float = Field(
         0.05,

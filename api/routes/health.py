@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.deps import StateDep
-from api.schemas import Health, Readiness
+from api.schemas import Health, Int8Check, Readiness
 
 router = APIRouter(tags=["health"])
 
@@ -27,4 +27,12 @@ def readyz(state: StateDep) -> JSONResponse:
         body = Readiness(status=state.startup.phase, detail=state.startup.detail)
         return JSONResponse(body.model_dump(), status_code=503)
     manifest = service.index.manifest
-    return JSONResponse(Readiness(status="ready", build_id=manifest.build_id, passages=manifest.passages).model_dump())
+    check = service.int8_check
+    body = Readiness(
+        status="ready",
+        build_id=manifest.build_id,
+        passages=manifest.passages,
+        question_encoder=service.encoder.name,
+        int8_check=Int8Check(**check.to_dict()) if check else None,
+    )
+    return JSONResponse(body.model_dump())

@@ -81,6 +81,8 @@ def test_reindex_builds_and_serves_a_new_index(admin_client: TestClient) -> None
         "status": "ready",
         "build_id": body["build_id"],
         "passages": body["passages"],
+        "question_encoder": "onnx:model.onnx",
+        "int8_check": None,
         "detail": None,
     }
     answer = admin_client.post("/v1/ask", json={"question": "What is immunotherapy?"}).json()

@@ -26,6 +26,21 @@ def test_readyz_names_the_live_build(client: TestClient, settings: Settings, ind
     assert body["status"] == "ready"
     assert body["build_id"] == (settings.index_dir / "CURRENT").read_text().strip()
     assert body["passages"] == len(index.passages)
+    assert body["question_encoder"] == "onnx:model.onnx" and body["int8_check"] is None
+
+
+def test_readyz_says_when_int8_failed_its_check_and_the_float_model_answers(settings: Settings, index: Index) -> None:
+    """int8 without the float recheck shows other answers than float for some stored questions on any CPU."""
+    alone = settings.model_copy(update={"quantize": True, "recheck_margin": 0.0, "recheck_band": 0.0})
+    with TestClient(create_app(alone, index)) as client:
+        body = client.get("/readyz").json()
+        metrics = client.get("/metrics").text
+    assert body["question_encoder"] == "onnx:model.onnx"
+    check = body["int8_check"]
+    assert check["questions"] == 388 and check["differing"] > 0 and check["passed"] is False
+    assert set(check["cpu"]) == {"avx2", "avx512", "vnni"}
+    assert "qa_int8_questions 0.0" in metrics
+    assert f"qa_int8_check_differing_questions {float(check['differing'])}" in metrics
 
 
 def test_before_the_index_is_loaded_only_liveness_is_ok(settings: Settings) -> None:
@@ -83,6 +98,8 @@ def test_loading_in_the_background_the_app_answers_at_once_and_says_what_it_is_d
             "status": "loading",
             "build_id": None,
             "passages": None,
+            "question_encoder": None,
+            "int8_check": None,
             "detail": "Starting up: loading the index and the model.",
         }
         asked = client.post("/v1/ask", json={"question": "Can I take immunotherapy as a pill?"})

@@ -2,6 +2,7 @@
 
 import shutil
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -138,14 +139,31 @@ def test_workers_report_every_request_whichever_worker_answers(
     assert not folder.exists()  # removed when the server stopped
 
 
-def test_questions_encoded_again_with_the_float_model_are_counted(client: TestClient) -> None:
-    """A close call for int8 (first two passages within QA_RECHECK_MARGIN) counts once; the other two
-    questions are not close calls, and an answer from the cache is not encoded at all."""
+@pytest.fixture(scope="module")
+def int8_client(settings: Settings, index: Index) -> Iterator[TestClient]:
+    with TestClient(create_app(settings.model_copy(update={"quantize": True}), index)) as client:
+        yield client
+
+
+def test_questions_encoded_again_with_the_float_model_are_counted(int8_client: TestClient) -> None:
+    """With QA_QUANTIZE: a close call for int8 (first two passages within QA_RECHECK_MARGIN) counts once; the
+    other two questions are not close calls, and an answer from the cache is not encoded at all. Where int8
+    failed its start-up check on this CPU, the float model encodes every question and nothing is counted."""
+    check = int8_client.get("/readyz").json()["int8_check"]
+    scrape = _scrape(int8_client)
+    assert scrape[("qa_int8_questions", ())] == int(check["passed"])
+    assert scrape[("qa_int8_check_differing_questions", ())] == check["differing"]
     rechecked = ("qa_questions_rechecked_total", ())
-    before = _scrape(client)[rechecked]
-    client.post("/v1/ask", json={"question": "Can I take immunotherapy as a pill?"})
-    client.post("/v1/ask", json={"question": "How do I bake sourdough bread?"})
-    assert _scrape(client)[rechecked] == before
+    before = scrape[rechecked]
+    int8_client.post("/v1/ask", json={"question": "Can I take immunotherapy as a pill?"})
+    int8_client.post("/v1/ask", json={"question": "How do I bake sourdough bread?"})
+    assert _scrape(int8_client)[rechecked] == before
     for _ in range(2):  # the second time from the answer cache
-        client.post("/v1/ask", json={"question": "does it kill healthy cells like chemo does"})
-    assert _scrape(client)[rechecked] == before + 1
+        int8_client.post("/v1/ask", json={"question": "does it kill healthy cells like chemo does"})
+    assert _scrape(int8_client)[rechecked] == before + int(check["passed"])
+
+
+def test_the_default_float_encoder_has_no_int8_gauges(client: TestClient) -> None:
+    names = {name for name, _ in _scrape(client)}
+    assert "qa_index_passages" in names
+    assert not names & {"qa_int8_questions", "qa_int8_check_differing_questions"}

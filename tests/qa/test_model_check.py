@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from qa.checksums import file_sha256
+from qa.cpu import instruction_sets
 from qa.embedding import load_encoder, model_dir
 from qa.errors import ModelError
 from qa.index import Index
@@ -40,7 +41,7 @@ def test_an_export_with_overwritten_bytes_is_exported_again_and_answers_right(
         handle.seek(model.stat().st_size // 2)
         handle.write(b"\xff" * 4096)
     assert export_problem(target) == "model.onnx does not match its checksum"
-    encoder = load_encoder(settings)  # the question encoder (int8): the whole export is made again
+    encoder = load_encoder(settings, quantized=True)  # the int8 encoder: the whole export is made again
     assert export_problem(target) is None
     sentence, expected = reference(target)
     restored = load_encoder(settings, quantized=False)  # the damaged float model itself is whole again
@@ -78,7 +79,9 @@ def test_a_model_that_still_fails_stops_with_a_clear_error(
 def test_a_missing_file_or_record_is_a_problem(private_export: tuple[Settings, Path]) -> None:
     _, target = private_export
     assert export_problem(target) is None
-    assert set(json.loads((target / "done.json").read_text())["checksums"]) == set(MODEL_FILES)
+    record = json.loads((target / "done.json").read_text())
+    assert set(record["checksums"]) == set(MODEL_FILES)
+    assert record["cpu"] == instruction_sets()  # the exporting CPU's instruction sets
     (target / "model-int8.onnx").unlink()
     assert export_problem(target) == "model-int8.onnx is missing"
     (target / "done.json").write_text('{"source": "older version without checksums"}')

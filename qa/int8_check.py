@@ -1,0 +1,78 @@
+"""The start-up check of int8 question encoding: on this CPU it must show what the float model shows."""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from qa.answer import Answer
+from qa.cpu import instruction_sets
+
+# Questions per ask_many call: the float model encodes runs of 8, so a few runs per call.
+_BATCH = 32
+
+
+@dataclass(frozen=True)
+class CheckQuestion:
+    """A stored question, with the earlier questions of its conversation when it is a follow-up."""
+
+    question: str
+    history: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Int8Check:
+    """How many stored questions int8 answered otherwise than the float model, on a CPU with these sets."""
+
+    questions: int
+    differing: int
+    cpu: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return self.questions > 0 and self.differing == 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"questions": self.questions, "differing": self.differing, "passed": self.passed, "cpu": self.cpu}
+
+
+class Asker(Protocol):
+    """What the check needs of a service: its answers (qa.service.QAService)."""
+
+    def ask(self, question: str, top_k: int | None = None, history: Sequence[str] = ()) -> Answer: ...
+
+    def ask_many(self, requests: list[tuple[str, int]]) -> list[Answer]: ...
+
+
+def load_check_questions(files: Sequence[Path]) -> list[CheckQuestion]:
+    """Every line's `question` (and `history`) of the JSON-lines files; a missing file gives none."""
+    found = []
+    for path in files:
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                found.append(CheckQuestion(str(item["question"]), tuple(item.get("history") or ())))
+    return found
+
+
+def shown(answer: Answer) -> tuple[str, str | None]:
+    """What a reader sees first: the status and, unless nothing is shown, the first passage."""
+    first = answer.passages[0].id if answer.passages and answer.status != "not_found" else None
+    return answer.status, first
+
+
+def compare(int8: Asker, reference: Asker, questions: list[CheckQuestion], top_k: int) -> Int8Check:
+    """Ask every question of both services (answer caches off) and count those shown differently."""
+    alone = [q.question for q in questions if not q.history]
+    follow_ups = [q for q in questions if q.history]
+    differing = 0
+    for start in range(0, len(alone), _BATCH):
+        requests = [(question, top_k) for question in alone[start : start + _BATCH]]
+        pairs = zip(int8.ask_many(requests), reference.ask_many(requests), strict=True)
+        differing += sum(shown(a) != shown(b) for a, b in pairs)
+    for q in follow_ups:
+        differing += shown(int8.ask(q.question, top_k, q.history)) != shown(reference.ask(q.question, top_k, q.history))
+    return Int8Check(len(questions), differing, instruction_sets())
