@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -19,9 +19,7 @@ import numpy as np
 
 from qa.settings import Settings
 
-# The same app with micro-batching, the answer cache and the ONNX encoder switched off.
-NAIVE_ENV = {"QA_MICRO_BATCHING": "false", "QA_CACHE_SIZE": "0", "QA_ENCODER_BACKEND": "torch"}
-_READY_TIMEOUT = 600.0  # generous: on a busy 2-core machine the naive (torch) server took over 180 s
+_READY_TIMEOUT = 600.0  # generous: on a busy 2-core machine a torch server took over 180 s
 _REQUEST_TIMEOUT = 30.0
 _WARMUP = 20
 _WARMUP_CONNECTIONS = 8
@@ -86,8 +84,9 @@ class LoadResult:
 
     @property
     def server_cpu_ms(self) -> float:
-        """The server's CPU time per request sent: what bounds its throughput on this machine."""
-        return self.server_cpu_s * 1000 / self.sent if self.sent else math.nan
+        """The server's CPU time per request answered: what bounds its throughput on this machine."""
+        answered = self.sent - self.errors
+        return self.server_cpu_s * 1000 / answered if answered else math.nan
 
     @property
     def client_cpu_ms(self) -> float:
@@ -157,17 +156,14 @@ class PythonLoad:
 
 
 def measure_server(
-    settings: Settings,
-    overrides: dict[str, str],
+    starting: AbstractContextManager[Server],
     workloads: dict[tuple[str, int], Workload],
     generator: LoadGenerator,
-    log_file: Path,
-    options: Sequence[str] = (),
 ) -> ServerRun:
-    """Start `qa serve [options]`, warm it once per mode (a few untimed questions), run every workload, stop it."""
+    """Start a server, warm it once per mode (a few untimed questions), run every workload, stop it."""
     loads: dict[tuple[str, int], LoadResult] = {}
     warmed: set[str] = set()
-    with running_server(settings, overrides, log_file, options) as server:
+    with starting as server:
         for (mode, concurrency), workload in workloads.items():
             if mode not in warmed:  # the encoder's first calls; for repeated questions, fills the cache
                 warmup = replace(workload, tag=f"warmup-{workload.tag}").first(min(len(workload.questions), _WARMUP))
@@ -181,34 +177,42 @@ def measure_server(
         return ServerRun(server.cold_start_s, server.peak_rss_mb(), loads)
 
 
-@contextmanager
 def running_server(
     settings: Settings, overrides: dict[str, str], log_file: Path, options: Sequence[str] = ()
-) -> Iterator[Server]:
+) -> AbstractContextManager[Server]:
     """Start `qa serve [options]` on a free loopback port for the settings' built index; stop it on exit."""
-    port = free_port()
-    env = {
+    # `python -c` runs the `qa` console script's own entry point with this interpreter.
+    command = [sys.executable, "-c", "from cli.main import app; app()", "serve", "--host", "127.0.0.1"]
+    return started_server(command, _environment(settings, overrides), log_file, options)
+
+
+def naive_server(settings: Settings, log_file: Path) -> AbstractContextManager[Server]:
+    """The fair naive baseline (bench.naive_server) under uvicorn, one process, on the settings' article."""
+    command = [sys.executable, "-m", "uvicorn", "--factory", "bench.naive_server:create_app", "--host", "127.0.0.1"]
+    return started_server(command, _environment(settings, {}), log_file, ("--log-level", "warning"))
+
+
+def _environment(settings: Settings, overrides: dict[str, str]) -> dict[str, str]:
+    return {
         **os.environ,
         "QA_CORPUS": str(settings.corpus),
         "QA_INDEX_DIR": str(settings.index_dir),
         "QA_MODEL_CACHE": str(settings.model_cache_dir),
         **overrides,
     }
-    # `python -c` runs the `qa` console script's own entry point with this interpreter.
-    command = [
-        sys.executable,
-        "-c",
-        "from cli.main import app; app()",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        *options,
-    ]
+
+
+@contextmanager
+def started_server(
+    command: list[str], env: dict[str, str], log_file: Path, options: Sequence[str] = ()
+) -> Iterator[Server]:
+    """Run `command --port PORT [options]` on a free loopback port until /readyz says 200; stop it on exit."""
+    port = free_port()
     started = time.perf_counter()
     with log_file.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [*command, "--port", str(port), *options], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         url = f"http://127.0.0.1:{port}"
         yield Server(url, process, _wait_ready(url, process, started, log_file))
@@ -241,7 +245,7 @@ def _wait_ready(url: str, process: "subprocess.Popen[bytes]", started: float, lo
                 pass
             time.sleep(0.02)
     tail = log_file.read_text(errors="replace")[-2000:]
-    raise RuntimeError(f"`qa serve` did not become ready (exit code {process.poll()}). Its log ends:\n{tail}")
+    raise RuntimeError(f"The server did not become ready (exit code {process.poll()}). Its log ends:\n{tail}")
 
 
 def run_load(url: str, questions: list[str], concurrency: int, time_cap_s: float) -> LoadResult:
