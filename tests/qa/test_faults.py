@@ -292,14 +292,14 @@ def start_reindex(paths: Paths, start_server: Callable[[], Server]) -> tuple[Ser
     about twenty times the article to encode: it is still running when the test acts on it
     (the article alone now builds in under two seconds, which a test could miss).
     """
-    paths.env.update({"QA_ADMIN_TOKEN": "token", "QA_SHUTDOWN_GRACE_SECONDS": "2"})
+    paths.env.update({"QA_ADMIN_TOKEN": "admin-token-for-tests", "QA_SHUTDOWN_GRACE_SECONDS": "2"})
     server = start_server()
     server.wait_ready()
     article = (paths.corpus / "acs-immunotherapy.txt").read_text(encoding="utf-8")
     for number in range(20):
         (paths.corpus / f"copy-{number}.txt").write_text(article, encoding="utf-8")
     pool = ThreadPoolExecutor(1)
-    headers = {"Authorization": "Bearer token"}
+    headers = {"Authorization": "Bearer admin-token-for-tests"}
     pool.submit(httpx.post, f"{server.url}/v1/admin/reindex", headers=headers, timeout=600)
     deadline = time.monotonic() + 120
     while not (children := build_children(server.process.pid)):
