@@ -35,7 +35,7 @@ from qa.checksums import file_sha256
 from qa.chunking import CHUNKER_VERSION, Passage, chunk_corpus
 from qa.documents import Corpus, Document, load_corpus
 from qa.embedding import Encoder, Vectors, load_encoder, model_id
-from qa.errors import IndexBuildError, IndexCorrupt, IndexMissing, IndexStale
+from qa.errors import IndexBuildError, IndexCorrupt, IndexMissing, IndexStale, SettingError
 from qa.leftovers import remove_abandoned
 from qa.lexical import LexicalIndex
 from qa.settings import Settings
@@ -227,7 +227,14 @@ def build_index(settings: Settings, corpus: Corpus | None = None, encoder: Encod
     started = time.perf_counter()
     corpus = corpus or load_corpus(settings.corpus)
     index_dir = settings.index_dir
-    (index_dir / "builds").mkdir(parents=True, exist_ok=True)
+    try:
+        (index_dir / "builds").mkdir(parents=True, exist_ok=True)
+        (index_dir / ".build.lock").touch()
+    except OSError as error:
+        raise SettingError(
+            f"invalid QA_INDEX_DIR: an index must be built in {index_dir}, which cannot be written"
+            f" ({error.strerror or error})"
+        ) from None
     with _build_lock(index_dir):
         build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         staging = index_dir / "builds" / f".tmp-{build_id}"

@@ -21,6 +21,7 @@ from qa.documents import Corpus, load_corpus
 from qa.errors import IndexBuildError, QAError, RebuildRunning
 from qa.index import Manifest, build_index, current_build, load_index
 from qa.lifetime import die_with_parent
+from qa.selftest import self_test
 from qa.service import QAService
 from qa.settings import Settings
 
@@ -114,9 +115,16 @@ class Reindexer:
 
     def _serve_current(self, corpus: Corpus | None) -> Manifest:
         with self._swapping:
-            index = load_index(self.service.settings, corpus)
-            if index.manifest.build_id != self.service.index.manifest.build_id:
-                self.service.swap(index)
+            service = self.service
+            index = load_index(service.settings, corpus)
+            if index.manifest.build_id != service.index.manifest.build_id:
+                # The new build must answer right before it serves (SelfTestFailed keeps the old one).
+                self_test(
+                    QAService(
+                        service.settings, index, service.encoder, refusal=service.refusal, checker=service.checker
+                    )
+                )
+                service.swap(index)
             return index.manifest
 
 
