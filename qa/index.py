@@ -286,9 +286,14 @@ def _write_build(
         build_seconds=round(time.perf_counter() - started, 2),
         checksums={path.relative_to(folder).as_posix(): file_sha256(path) for path in _checked_files(folder)},
     )
+    write_manifest(folder, manifest)
+    return manifest
+
+
+def write_manifest(folder: Path, manifest: Manifest) -> None:
+    """Write the build's manifest.json, with its own digest."""
     manifest.digest = manifest.own_digest()
     (folder / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-    return manifest
 
 
 def _checked_files(folder: Path) -> list[Path]:

@@ -4,7 +4,6 @@ Catches what checksums cannot: vectors that are zero or from another model, a do
 that no question is detected in, a refusal model that answers nothing or everything.
 """
 
-import math
 from collections import Counter
 
 from qa.chunking import Passage
@@ -32,8 +31,9 @@ def probes(service: QAService, count: int) -> list[tuple[Passage, str]]:
         for sentence in [max(texts[passage.id], key=len)]
         if len(sentence) >= _MIN_CHARS and seen[sentence] == 1
     ]
-    step = max(1, math.ceil(len(candidates) / count)) if count else 0
-    return candidates[::step][:count] if step else []
+    if len(candidates) <= count:
+        return candidates
+    return [candidates[round(i * (len(candidates) - 1) / max(count - 1, 1))] for i in range(count)]
 
 
 def self_test(service: QAService) -> None:
