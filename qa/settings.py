@@ -253,6 +253,70 @@ class Settings(BaseSettings):
         2, ge=0, description="Earlier builds whose documents stay fetchable with ?build_id= after a reindex."
     )
 
+    emergency_phone: str = Field("911", description="The emergency number urgent-care advice gives (tap-to-call).")
+    urgent_care: dict[str, dict[str, str]] = Field(
+        default_factory=lambda: {
+            "en": {
+                "emergency": "This may be an emergency. Call 911 or go to the nearest emergency room now. Tell them"
+                " you are being treated for cancer. Then let your cancer care team know.",
+                "care_team": "Call your cancer care team right away, day or night: during cancer treatment this can"
+                " be a sign of a serious problem that needs care now. If you cannot reach them, call 911 or go to"
+                " the emergency room.",
+                "crisis": "If you are thinking about harming yourself, please call or text 988 (Suicide & Crisis"
+                " Lifeline) now, or call 911 if you are in danger. You are not alone.",
+            },
+            "es": {
+                "emergency": "Esto puede ser una emergencia. Llame al 911 o vaya a la sala de emergencias más"
+                " cercana ahora. Diga que recibe tratamiento contra el cáncer y avise luego a su equipo de atención.",
+                "care_team": "Llame a su equipo de atención del cáncer ahora mismo, de día o de noche: durante el"
+                " tratamiento esto puede ser señal de un problema grave. Si no logra comunicarse, llame al 911.",
+                "crisis": "Si piensa en hacerse daño, llame o envíe un mensaje de texto al 988 ahora, o llame al 911"
+                " si está en peligro. No está solo.",
+            },
+        },
+        description="Advice shown first when a question describes a possibly urgent situation, by language and level"
+        " (emergency, care_team, crisis); a document's sidecar `urgent_care` replaces it for its language.",
+    )
+    smalltalk_reply: dict[str, str] = Field(
+        default_factory=lambda: {
+            "en": "I find the passages of our cancer information that answer your questions, word for word. Ask a"
+            " question in your own words, for example: “What are the side effects of immunotherapy?” To talk to a"
+            " person, call the cancer helpline at {phone}, any time, day or night.",
+            "es": "Busco en nuestra información sobre el cáncer los pasajes que responden a sus preguntas, palabra por"
+            " palabra. Para hablar con una persona, llame al {phone}, a cualquier hora del día o de la noche.",
+        },
+        description="The reply to greetings, thanks and questions about the service, by language; a sidecar's"
+        " `smalltalk_reply` replaces it for its document's language. {phone} is the helpline's number.",
+    )
+    missing_list_note: str = Field(
+        "The original article has a list here that this copy does not include. Your care team or the cancer"
+        " helpline ({phone}) can tell you what it says.",
+        description="Shown with a passage that ends on a lead-in (':') whose list is not in the source text.",
+    )
+    subject_terms: Path | None = Field(
+        None,
+        description="File of treatments, drugs, tests and side effects (one a line): a question naming one the"
+        " corpus never mentions gets `related`, not `answered` or `not_found`. Default: the packaged cancer list.",
+    )
+    history_used: int = Field(
+        3,
+        ge=0,
+        le=20,
+        description="Most recent earlier questions a follow-up is resolved against; older ones are not encoded"
+        " (bounds a request's cost).",
+    )
+    history_max_encoded_chars: int = Field(
+        200,
+        ge=16,
+        description="Characters of each earlier question the encoder reads at most (bounds a request's cost).",
+    )
+    followup_max_chars: int = Field(
+        200,
+        ge=0,
+        description="A question longer than this stands on its own: its history plays no part. The longest"
+        " follow-up of the dialogues has 60 characters.",
+    )
+
     refusal_model: Path | None = Field(
         None, description="Refusal weights written by `qa eval --fit-refusal PATH`; default: the packaged ones."
     )

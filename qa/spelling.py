@@ -37,6 +37,11 @@ def load_dictionary() -> None:
     _english()
 
 
+def known_word(word: str) -> bool:
+    """Whether English (pyspellchecker's dictionary) knows the word."""
+    return bool(_english().known([word.lower()]))
+
+
 def words(text: str) -> list[str]:
     """The words of a text, as the speller sees them."""
     return _WORD.findall(text)
