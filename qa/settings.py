@@ -258,18 +258,21 @@ class Settings(BaseSettings):
         default_factory=lambda: {
             "en": {
                 "emergency": "This may be an emergency. Call 911 or go to the nearest emergency room now. Tell them"
-                " you are being treated for cancer. Then let your cancer care team know.",
+                " you are being treated for cancer. Then let your cancer care team know. The cancer helpline, {phone},"
+                " is open 24/7 too.",
                 "care_team": "Call your cancer care team right away, day or night: during cancer treatment this can"
                 " be a sign of a serious problem that needs care now. If you cannot reach them, call 911 or go to"
-                " the emergency room.",
+                " the emergency room. The cancer helpline, {phone}, is open 24/7 too.",
                 "crisis": "If you are thinking about harming yourself, please call or text 988 (Suicide & Crisis"
-                " Lifeline) now, or call 911 if you are in danger. You are not alone.",
+                " Lifeline) now, or call 911 if you are in danger. You are not alone. The cancer helpline, {phone}, is"
+                " open 24/7 too.",
             },
             "es": {
                 "emergency": "Esto puede ser una emergencia. Llame al 911 o vaya a la sala de emergencias más"
                 " cercana ahora. Diga que recibe tratamiento contra el cáncer y avise luego a su equipo de atención.",
                 "care_team": "Llame a su equipo de atención del cáncer ahora mismo, de día o de noche: durante el"
-                " tratamiento esto puede ser señal de un problema grave. Si no logra comunicarse, llame al 911.",
+                " tratamiento esto puede ser señal de un problema grave. Si no logra comunicarse, llame al 911. También"
+                " puede llamar al {phone}, a cualquier hora.",
                 "crisis": "Si piensa en hacerse daño, llame o envíe un mensaje de texto al 988 ahora, o llame al 911"
                 " si está en peligro. No está solo.",
             },
