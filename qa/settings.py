@@ -268,7 +268,8 @@ class Settings(BaseSettings):
     rate_limit_storage: str = Field(
         "memory://",
         description="Where the rate limit counts requests, as a `limits` storage URI: memory:// (each process"
-        " alone) or redis://host:port (one limit shared by every worker and replica).",
+        " alone) or redis://host:port (one limit shared by every worker and replica); if it cannot be reached,"
+        " requests are let through and a warning is logged.",
     )
     max_body_bytes: int = Field(16384, ge=1024, description="Larger request bodies get 413 before they are read.")
     trusted_proxies: list[str] = Field(
