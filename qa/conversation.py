@@ -27,7 +27,7 @@ from qa.settings import Settings
 
 _REFERS_BACK = re.compile(
     r"^\W*(?:and|but|so|also|then|what about|how about)\b|\b(?:it|its|it's|they|them|their|that|this|these|those)\b"
-    r"(?! (?:year|week|month|morning|afternoon|evening|time|site|page|service|chat)\b)",
+    r"(?! (?:year|week|weekend|month|morning|afternoon|evening|night|summer|winter|time|site|page|service|chat)\b)",
     re.IGNORECASE,
 )
 Vectors = npt.NDArray[np.float32]

@@ -15,6 +15,7 @@ from qa.embedding import Encoder, load_checker, load_encoder
 from qa.errors import BuildGone
 from qa.index import Index
 from qa.language import corpus_languages, question_language
+from qa.lexical import STOPWORD_SET
 from qa.publisher import PublisherTexts, publisher_texts
 from qa.questions import encoder_inputs, normalize_question, question_parts
 from qa.refusal import MODEL_FILE, RefusalModel, Status
@@ -112,32 +113,35 @@ class QAService:
         settings = self.settings
         top_k = top_k or settings.top_k_default
         earlier = normalize_history(history, settings.history_max, settings.question_max_chars)
+        snapshot = self.snapshot
         alone = self.ask_many([(question, top_k)])[0]
         earlier = earlier[len(earlier) - settings.history_used :] if settings.history_used else []
         question = alone.question
-        if not earlier or alone.status == "smalltalk" or self._stands_alone(question, alone, earlier):
+        if not earlier or alone.status == "smalltalk" or self._stands_alone(question, alone, earlier, snapshot):
             return alone
         # Never cached: a follow-up's answer depends on its history, which is kept nowhere.
-        snapshot = self.snapshot
         evidence, used = self.followup_evidence(snapshot, question, earlier, top_k)
         if not used:
             return alone
         answer = self._finish(snapshot, self._answer(snapshot, question, evidence, top_k, alone.language))
-        if answer.status == "answered" and alone.status != "answered" and not refers_back(question):
-            return alone
+        if answer.status == "answered" and alone.status != "answered" and alone.status != "not_found":
+            return alone  # a question on the subject that the article does not answer stays so
         return replace(answer, context_used=used)
 
-    def _stands_alone(self, question: str, alone: Answer, earlier: Sequence[str]) -> bool:
+    def _stands_alone(self, question: str, alone: Answer, earlier: Sequence[str], snapshot: Snapshot) -> bool:
         """Whether the question is one its history cannot bear on: too long, in another language, or off-topic.
 
         A question asked alone gets `not_found` when it is off the corpus's subject; unless it points
-        back to an earlier question, no history makes it one the corpus answers.
+        back to an earlier question ("and if it can't?") with only words the corpus uses, no history
+        makes it one the corpus answers ("what time is it in Tokyo" names what the corpus never does).
         """
         if len(question) > self.settings.followup_max_chars:
             return True
         if question_language(earlier[-1], self.settings) != alone.language:
             return True
-        return alone.status == "not_found" and not refers_back(question)
+        if alone.status != "not_found":
+            return False
+        return not refers_back(question) or bool(snapshot.index.speller.unknown(question, STOPWORD_SET))
 
     def ask_many(self, requests: list[tuple[str, int]]) -> list[Answer]:
         """Answer several questions with one encoder call (questions are normalized here)."""

@@ -84,6 +84,13 @@ class Speller:
         best = process.extractOne(lower, self._choices, scorer=fuzz.ratio, score_cutoff=_MIN_SIMILARITY)
         return best[0] if best else word
 
+    def unknown(self, text: str, ignore: frozenset[str] = frozenset()) -> list[str]:
+        """Words of the text (after correction) that the corpus never uses, leaving out those in `ignore`."""
+        found = (word.lower() for word in _WORD.findall(self.correct(text)))
+        return [
+            word for word in found if word not in ignore and word.strip("'’") not in ignore and not self._known(word)
+        ]
+
     def _known(self, word: str) -> bool:
         """A corpus word, or the plural of one ("ivs")."""
         return word in self._words or (word.endswith("s") and word[:-1] in self._words)
