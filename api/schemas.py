@@ -173,7 +173,10 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    status: str = Field(description="'ready', or while starting 'building' or 'loading' (the index), or 'failed'.")
+    status: str = Field(
+        description="'ready', or while starting 'building' or 'loading' (the index), or 'failed';"
+        " 'damaged' when a file of the live build no longer matches its checksum (`detail` names it)."
+    )
     build_id: str | None = None
     passages: int | None = None
     detail: str | None = None

@@ -88,7 +88,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
-        return cls(bm25s.BM25.load(str(folder), mmap=True, show_progress=False))
+        return cls(bm25s.BM25.load(str(folder), show_progress=False))  # in memory: see qa.index.load_index
 
     def save(self, folder: Path) -> None:
         self._retriever.save(str(folder), show_progress=False)

@@ -9,6 +9,7 @@ import numpy as np
 from cachetools import LRUCache
 
 from qa.answer import HELPLINE, Answer, assemble, no_documents_in, smalltalk, with_missing_list_note, with_urgent_care
+from qa.builds import corpus_on_disk
 from qa.conversation import expand, normalize_history, refers_back, resolve
 from qa.documents import Corpus
 from qa.embedding import Encoder, load_checker, load_encoder
@@ -84,16 +85,17 @@ class QAService:
             self._earlier.popitem(last=False)
 
     def corpus_of(self, build_id: str | None) -> Corpus:
-        """The documents of the live build, or of an earlier one while it is kept (else BuildGone)."""
+        """The documents of the live build, of an earlier one while it is kept, or of a build on disk whose
+        corpus is unchanged (one another worker serves already); else BuildGone."""
         index = self.index
         if build_id is None or build_id == index.manifest.build_id:
             return index.corpus
-        try:
-            return self._earlier[build_id]
-        except KeyError:
+        kept = self._earlier.get(build_id) or corpus_on_disk(self.settings.index_dir, self.settings.corpus, build_id)
+        if kept is None:
             raise BuildGone(
                 f"The documents of build {build_id!r} are no longer kept; ask the question again for current passages."
-            ) from None
+            )
+        return kept
 
     def _snapshot_of(self, index: Index) -> Snapshot:
         settings = self.settings

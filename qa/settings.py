@@ -6,11 +6,15 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, Self
+from urllib.parse import urlsplit
 
 from limits import parse
+from limits.storage import SCHEMES  # type: ignore[attr-defined]  # the schemes storage_from_string reads
 from platformdirs import user_cache_path
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qa.language_tags import language_code
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # One CSP source expression (CSP3 grammar, simplified): a keyword, a scheme, or [scheme://]host[:port][/path].
@@ -51,7 +55,10 @@ def default_index_dir() -> Path:
 class Settings(BaseSettings):
     """Configuration read from `QA_*` environment variables (and `.env`)."""
 
-    model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", env_ignore_empty=True, extra="ignore")
+    # allow_inf_nan=False: no limit or interval may be infinite (QA_REQUEST_TIMEOUT_SECONDS=inf) or NaN.
+    model_config = SettingsConfigDict(
+        env_prefix="QA_", env_file=".env", env_ignore_empty=True, extra="ignore", allow_inf_nan=False
+    )
 
     corpus: Path = Field(
         default_factory=builtin_corpus,
@@ -371,6 +378,49 @@ class Settings(BaseSettings):
         None, description="Refusal weights written by `qa eval --fit-refusal PATH`; default: the packaged ones."
     )
 
+    # Readiness, start-up checks and builds (issue 27, items 4-6).
+    admin_token_min_chars: int = Field(
+        16, ge=1, description="QA_ADMIN_TOKEN must be at least this long, or the server does not start."
+    )
+    index_verify_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="How often a server hashes the live build's files again; a file that no longer matches its"
+        " checksum makes /readyz 503 naming it (docs/reliability.md). 0 turns it off.",
+    )
+    self_test_passages: int = Field(
+        8,
+        ge=0,
+        description="Passages whose own sentence must come back first, answered, before a build serves"
+        " (start-up and every new build; docs/reliability.md). 0 turns the self-test off.",
+    )
+
+    @field_validator("document_language")
+    @classmethod
+    def _language(cls, tag: str) -> str:
+        return language_code(tag)
+
+    @field_validator("question_languages")
+    @classmethod
+    def _languages(cls, tags: list[str]) -> list[str]:
+        if not tags:
+            raise ValueError('name at least one language, such as ["en"]')
+        return list(dict.fromkeys(language_code(tag) for tag in tags))
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _storage(cls, uri: str) -> str:
+        if urlsplit(uri).scheme not in SCHEMES:
+            raise ValueError(f"{uri!r} is not a `limits` storage URI such as memory:// or redis://host:6379")
+        return uri
+
+    @field_validator("refusal_model")
+    @classmethod
+    def _refusal_file(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_file():
+            raise ValueError(f"{path} is not a file (write one with `qa eval --fit-refusal PATH`)")
+        return path
+
     @field_validator("frame_ancestors", "cors_origins")
     @classmethod
     def _sources(cls, values: list[str], info: ValidationInfo) -> list[str]:
@@ -391,8 +441,8 @@ class Settings(BaseSettings):
     @field_validator("rate_limit")
     @classmethod
     def _rate_limit(cls, limit: str | None) -> str | None:
-        if limit is not None:
-            parse(limit)  # ValueError: "couldn't parse rate limit string ..."
+        if limit is not None and parse(limit).amount < 1:  # parse: ValueError "couldn't parse rate limit string"
+            raise ValueError(f"{limit!r} lets no request through; unset QA_RATE_LIMIT to turn the limit off")
         return limit
 
     @field_validator("model")
@@ -408,12 +458,22 @@ class Settings(BaseSettings):
         wanted = "file" if info.field_name == "clipboard_file" else "folder"
         if path is not None and path.exists() and (path.is_dir() != (wanted == "folder")):
             raise ValueError(f"{path} is a {'folder' if path.is_dir() else 'file'}, not a {wanted}")
+        # A path that does not exist yet must be one that can be made: no file on the way to it.
+        blocking = next((parent for parent in path.parents if parent.exists()), None) if path else None
+        if blocking is not None and not blocking.is_dir():
+            raise ValueError(f"{path} cannot be made: {blocking} is a file")
         return path
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.top_k_default > self.top_k_max:
             raise ValueError(f"top_k_default ({self.top_k_default}) is above top_k_max ({self.top_k_max})")
+        token = self.admin_token.get_secret_value() if self.admin_token else None
+        if token is not None and len(token) < self.admin_token_min_chars:
+            raise ValueError(
+                f"QA_ADMIN_TOKEN has {len(token)} characters, fewer than QA_ADMIN_TOKEN_MIN_CHARS"
+                f" ({self.admin_token_min_chars}); use a long random one (`openssl rand -hex 32`)"
+            )
         return self
 
     @property
