@@ -153,7 +153,7 @@ def create_app(
     app.state.qa = state
     install_error_handlers(app)
     app.add_middleware(HeadAsGet)
-    install_limits(app, settings)
+    install_limits(app, settings, on_storage_failure=state.metrics.limit_storage_failures.inc)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

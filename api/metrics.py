@@ -95,6 +95,11 @@ class Metrics:
             "Questions encoded again with the float model because the int8 answer was a close call.",
             registry=self.registry,
         )
+        self.limit_storage_failures = Counter(
+            "qa_rate_limit_storage_failures",
+            "Requests let through unlimited because the rate limit's storage (Redis) failed or did not answer in time.",
+            registry=self.registry,
+        )
         self.registry.register(self.index)
 
     def observe(self, exchange: Exchange) -> None:

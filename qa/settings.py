@@ -235,6 +235,13 @@ class Settings(BaseSettings):
         description="Where the rate limit counts requests, as a `limits` storage URI: memory:// (each process"
         " alone) or redis://host:port (one limit shared by every worker and replica).",
     )
+    rate_limit_storage_timeout_seconds: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="Connect and read timeout of each call to the rate limit's storage (Redis); a call that takes"
+        " longer lets the request through, with a warning and qa_rate_limit_storage_failures counted.",
+    )
     max_body_bytes: int = Field(16384, ge=1024)
     trusted_proxies: list[str] = Field(default_factory=list)
     request_timeout_seconds: float = Field(
