@@ -22,11 +22,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from api.probe_port import PROBE_PATHS
 from api.schemas import ErrorBody
 from qa.settings import Settings
 
 log = logging.getLogger("api.limits")
-UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/"})
+UNLIMITED_PATHS = PROBE_PATHS | {"/"}
 UNLIMITED_PREFIX = "/static/"
 
 

@@ -17,6 +17,7 @@ from api.deps import AppState, app_state
 from api.errors import install_error_handlers
 from api.head import HeadAsGet
 from api.limits import install_limits, limit_responses
+from api.probe_port import ProbePortOnlyProbes
 from api.routes import admin, ask, docs, documents, health, web
 from api.schemas import ask_request_model
 from api.security import SecurityHeaders
@@ -154,6 +155,8 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(HeadAsGet)
     install_limits(app, settings, on_storage_failure=state.metrics.limit_storage_failures.inc)
+    if settings.probe_port is not None:
+        app.add_middleware(ProbePortOnlyProbes, port=settings.probe_port)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
