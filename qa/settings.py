@@ -283,6 +283,13 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Proxies (addresses or networks) whose X-Forwarded-For is believed for rate limiting.",
     )
+    rate_limit_storage_timeout_seconds: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="Connect and read timeout of each call to the rate limit's storage (Redis); a call that takes"
+        " longer lets the request through, with a warning and qa_rate_limit_storage_failures counted.",
+    )
     request_timeout_seconds: float = Field(
         10.0,
         gt=0,
@@ -290,11 +297,32 @@ class Settings(BaseSettings):
     )
     keep_alive_seconds: int = Field(5, ge=1, description="An idle keep-alive connection is closed after this time.")
     max_connections: int = Field(
-        200,
+        1000,
         ge=1,
-        description="Open connections and requests at most; above it uvicorn answers 503 at once (its"
-        " limit_concurrency).",
+        description="Open connections of the public port at most. A new one above it takes the place of the"
+        " connection that has waited longest without a request being answered (idle, or still sending its"
+        " request); when every one is being answered, the new one is closed (docs/reliability.md, Connections).",
     )
+    max_connections_per_client: int = Field(
+        64,
+        ge=1,
+        description="Open connections of one client address at most (a trusted proxy's are not capped): above it,"
+        " that client's own connection waiting longest makes room.",
+    )
+    max_header_bytes: int = Field(
+        16384,
+        ge=1024,
+        description="Request line and headers of one request at most, in bytes; more gets 431 and the connection"
+        " is closed.",
+    )
+    probe_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="A second port on the same address answering /healthz, /readyz and /metrics only, with its own"
+        " connections (probe_max_connections): probes answer while the public port is flooded. Off when unset.",
+    )
+    probe_max_connections: int = Field(16, ge=1, description="Open connections of the probe port at most.")
     shutdown_grace_seconds: int = Field(
         10,
         ge=1,
