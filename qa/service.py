@@ -117,7 +117,9 @@ class QAService:
         earlier = normalize_history(history, settings.history_max, settings.question_max_chars)
         snapshot = self.snapshot
         alone = self.ask_many([(question, top_k)])[0]
-        earlier = earlier[len(earlier) - settings.history_used :] if settings.history_used else []
+        # Only the latest turns are read; context_used still indexes the whole history.
+        offset = max(0, len(earlier) - settings.history_used)
+        earlier = earlier[offset:] if settings.history_used else []
         question = alone.question
         if not earlier or alone.status == "smalltalk" or self._stands_alone(question, alone, earlier, snapshot):
             return alone
@@ -128,7 +130,7 @@ class QAService:
         answer = self._finish(snapshot, self._answer(snapshot, question, evidence, top_k, alone.language))
         if answer.status == "answered" and alone.status != "answered" and alone.status != "not_found":
             return alone  # a question on the subject that the article does not answer stays so
-        return replace(answer, context_used=used)
+        return replace(answer, context_used=[turn + offset for turn in used])
 
     def _stands_alone(self, question: str, alone: Answer, earlier: Sequence[str], snapshot: Snapshot) -> bool:
         """Whether the question is one its history cannot bear on: too long, in another language, or off-topic.
