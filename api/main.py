@@ -19,6 +19,7 @@ from api.errors import install_error_handlers
 from api.head import HeadAsGet
 from api.integrity import verifying
 from api.limits import install_limits, limit_responses
+from api.probe_port import ProbePortOnlyProbes
 from api.routes import admin, ask, docs, documents, health, web
 from api.schemas import ask_request_model
 from api.security import SecurityHeaders
@@ -159,7 +160,9 @@ def create_app(
     app.state.qa = state
     install_error_handlers(app)
     app.add_middleware(HeadAsGet)
-    install_limits(app, settings)
+    install_limits(app, settings, on_storage_failure=state.metrics.limit_storage_failures.inc)
+    if settings.probe_port is not None:
+        app.add_middleware(ProbePortOnlyProbes, port=settings.probe_port)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -108,9 +108,10 @@ def serve(
     With --no-build (a replica) it never builds: no usable index there ends start-up with exit code 3.
     """
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from api.metrics import shared_by_workers
-    from cli.connections import uvicorn_limits
+    from cli.connections import listen, uvicorn_limits
 
     configure_logging()
     settings = settings_for(corpus, index_dir)
@@ -119,6 +120,11 @@ def serve(
     check_port(host, port)
     check_refusal_model(settings)
     # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
+    ports = [port] if settings.probe_port is None else [port, settings.probe_port]
+    try:
+        sockets = listen(host, ports)
+    except OSError as error:
+        stop(1, f"Cannot listen on {host} port {' or '.join(map(str, ports))}: {error.strerror}.")
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -146,7 +152,8 @@ def serve(
         if "batch_workers" not in settings.model_fields_set:  # each worker its share of the cores
             os.environ["QA_BATCH_WORKERS"] = str(max(1, settings.batch_workers // workers))
         with shared_by_workers():  # /metrics adds up every worker's counts
-            uvicorn.run("api.workers:create_worker_app", factory=True, workers=workers, **options)
+            config = uvicorn.Config("api.workers:create_worker_app", factory=True, workers=workers, **options)
+            Multiprocess(config, sockets=sockets).run()
         return
     from api.deps import app_state
     from api.main import create_app
@@ -157,7 +164,7 @@ def serve(
     # One process: the port opens at once and the index is built or loaded behind it.
     app = create_app(settings, load_in_background=True, on_startup_failure=shut_down)
     server = uvicorn.Server(uvicorn.Config(app, **options))
-    server.run()
+    server.run(sockets=sockets)
     startup_error = app_state(app).startup.error
     if startup_error:
         fail(startup_error)
