@@ -76,7 +76,6 @@ class LexicalIndex:
 
     def __init__(self, retriever: bm25s.BM25) -> None:
         self._retriever = retriever
-        # Plain arrays over the memory map: every slice of a np.memmap runs Python code of its own.
         self._indptr = np.asarray(retriever.scores["indptr"])
         self._indices = np.asarray(retriever.scores["indices"])
 
