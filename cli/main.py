@@ -96,7 +96,7 @@ def fail(error: QAError) -> NoReturn:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes sharing the port (each reads the index into memory).")] = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes sharing the port (each holds the index).")] = 1,
     corpus: CorpusOpt = None,
     index_dir: IndexDirOpt = None,
     no_build: Annotated[
