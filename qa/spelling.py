@@ -86,10 +86,9 @@ class Speller:
 
     def unknown(self, text: str, ignore: frozenset[str] = frozenset()) -> list[str]:
         """Words of the text (after correction) that the corpus never uses, leaving out those in `ignore`."""
-        found = (word.lower() for word in _WORD.findall(self.correct(text)))
-        return [
-            word for word in found if word not in ignore and word.strip("'’") not in ignore and not self._known(word)
-        ]
+        # A contraction counts by its head: "can't" is "can".
+        found = (re.split("['’]", word.lower())[0] for word in _WORD.findall(self.correct(text)))
+        return [word for word in found if word not in ignore and not self._known(word)]
 
     def _known(self, word: str) -> bool:
         """A corpus word, or the plural of one ("ivs")."""

@@ -367,7 +367,7 @@ def test_a_damaged_model_is_exported_again_before_the_server_answers(
     server = start_server()
     server.wait_ready()
     assert "model.onnx does not match its checksum" in server.output()
-    question = "What is CAR T-cell therapy?"
+    question = "Can I take immunotherapy as a pill?"
     answer = httpx.post(f"{server.url}/v1/ask", json={"question": question}, timeout=60).json()
     assert answer["answered"]
     assert [p["id"] for p in answer["passages"]] == [p.id for p in service.ask(question).passages]
