@@ -17,6 +17,7 @@ ENV PIP_NO_INDEX=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
+    PATH=/opt/builder/bin:$PATH \
     QA_INDEX_DIR=/app/index
 COPY build/wheelhouse /wheels
 COPY requirements/build.txt requirements/serve.txt /requirements/
@@ -28,8 +29,9 @@ RUN python -m venv /opt/builder \
     && python -m venv /opt/venv \
     && /opt/venv/bin/pip install --no-deps -r /requirements/serve.txt \
     && /opt/venv/bin/pip install --no-deps cancer-qa
-# The index and the ONNX export (under the index folder, models/), made once here.
-RUN ["/opt/builder/bin/qa", "index", "build"]
+# The index and the ONNX export (under the index folder, models/), made once here. Tagged on its own
+# (--target build), this stage is also the builder image deploy/index-job.yaml runs.
+RUN qa index build
 
 FROM ${PYTHON_IMAGE} AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \

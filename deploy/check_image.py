@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE_IMAGE = os.environ.get("QA_BASE_IMAGE", "local/bookworm-python:3.11")
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 IMAGE = f"cancer-qa:{VERSION}"
+BUILDER = f"cancer-qa-builder:{VERSION}"
 MAX_IMAGE_BYTES = 900 * 10**6
 BUILD_ONLY = ("torch", "sentence_transformers", "transformers", "onnx", "sklearn", "scipy", "prompt_toolkit")
 PILL = "Can I take immunotherapy as a pill?"
@@ -99,30 +100,41 @@ def build(docker: str) -> None:
         run(str(ROOT / "deploy" / "base_image.sh"), BASE_IMAGE, env={**os.environ, "DOCKER": docker})
     subprocess.run([str(ROOT / "deploy" / "wheelhouse.sh"), sys.executable], check=True)
     started = time.monotonic()
-    subprocess.run(
-        [docker, "build", "--network", "none", "--build-arg", f"PYTHON_IMAGE={BASE_IMAGE}", "-t", IMAGE, "-q", "."],
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        env={**os.environ, "DOCKER_BUILDKIT": "0"},
-    )
-    print(f"Built {IMAGE} from {BASE_IMAGE} with no network in {time.monotonic() - started:.0f} s", flush=True)
+    for target, tag in (("build", BUILDER), ("runtime", IMAGE)):
+        subprocess.run(
+            [
+                docker,
+                "build",
+                "--network",
+                "none",
+                "--build-arg",
+                f"PYTHON_IMAGE={BASE_IMAGE}",
+                "--target",
+                target,
+                "-t",
+                tag,
+                "-q",
+                ".",
+            ],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "DOCKER_BUILDKIT": "0"},
+        )
+    seconds = time.monotonic() - started
+    print(f"Built {BUILDER} and {IMAGE} from {BASE_IMAGE} with no network in {seconds:.0f} s", flush=True)
 
 
-def deployment() -> dict[str, Any]:
-    """The serving container's pod spec in deploy/kubernetes.yaml."""
-    documents = yaml.safe_load_all((ROOT / "deploy" / "kubernetes.yaml").read_text())
-    spec: dict[str, Any] = next(
-        d["spec"]["template"]["spec"]
-        for d in documents
-        if d and d["kind"] == "Deployment" and d["metadata"]["name"] == "cancer-qa"
-    )
+def pod_spec(manifest: str, kind: str) -> dict[str, Any]:
+    """The pod spec of the first `kind` in deploy/`manifest`: the index Job's, or the replicas' Deployment's."""
+    documents = yaml.safe_load_all((ROOT / "deploy" / manifest).read_text())
+    spec: dict[str, Any] = next(d["spec"]["template"]["spec"] for d in documents if d and d["kind"] == kind)
     return spec
 
 
-def limits(pod: dict[str, Any]) -> list[str]:
-    """docker run options for the manifest's memory limit and CPU request (Kubernetes units)."""
-    resources = pod["containers"][0]["resources"]
+def limits(container: dict[str, Any]) -> list[str]:
+    """docker run options for a container's memory limit and CPU request (Kubernetes units)."""
+    resources = container["resources"]
     memory = resources["limits"]["memory"]
     units = {"Mi": "m", "Gi": "g"}
     return ["--memory", memory[:-2] + units[memory[-2:]], "--cpus", str(resources["requests"]["cpu"])]
@@ -137,16 +149,21 @@ def check_image(docker: str) -> None:
     print(f"{IMAGE}: {size / 1e6:.0f} MB, none of {', '.join(BUILD_ONLY)}", flush=True)
 
 
-def copy_index(docker: str, into: Path) -> Path:
-    """The image's index and ONNX export, copied out to serve read-only from a volume (as the Job's would be)."""
-    name = f"qa-check-copy-{os.getpid()}"
-    run(docker, "create", "--name", name, IMAGE)
-    try:
-        run(docker, "cp", f"{name}:/app/index", str(into))
-    finally:
-        run(docker, "rm", name)
-    for path in [into, *into.rglob("*")]:
-        os.chown(path, int(UID), int(UID))
+def build_index(docker: str, into: Path) -> Path:
+    """The index and the ONNX export built into a host folder as deploy/index-job.yaml builds them."""
+    job = pod_spec("index-job.yaml", "Job")
+    (build,) = job["containers"]
+    user = f"{job['securityContext']['runAsUser']}:{job['securityContext']['runAsGroup']}"
+    into.mkdir()
+    os.chown(into, int(UID), int(UID))
+    (mount,) = build["volumeMounts"]
+    env = [f"--env={e['name']}={e['value']}" for e in build["env"]]
+    started = time.monotonic()
+    run(
+        docker, "run", "--rm", "--network", "none", "--user", user, *limits(build), *env,
+        "-v", f"{into}:{mount['mountPath']}", BUILDER, *build["command"],
+    )  # fmt: skip
+    print(f"The index Job's command built the index as uid {user} in {time.monotonic() - started:.0f} s", flush=True)
     return into
 
 
@@ -156,7 +173,7 @@ def container(docker: str, index: Path, pod: dict[str, Any]) -> Iterator[tuple[s
     name = f"qa-check-{os.getpid()}"
     env = {e["name"]: e["value"] for e in pod["containers"][0]["env"]}
     run(
-        docker, "run", "-d", "--name", name, "-p", "127.0.0.1::8000", *limits(pod),
+        docker, "run", "-d", "--name", name, "-p", "127.0.0.1::8000", *limits(pod["containers"][0]),
         "--read-only", "--tmpfs", "/tmp", "-v", f"{index}:{env['QA_INDEX_DIR']}:ro",
         "-e", f"QA_INDEX_DIR={env['QA_INDEX_DIR']}", IMAGE,
     )  # fmt: skip
@@ -193,7 +210,8 @@ def check_serving(docker: str, name: str, url: str, pod: dict[str, Any]) -> None
             return False
 
     seconds = wait_for("/readyz 200", ready, 120)
-    print(f"/readyz 200 after {seconds:.1f} s on the read-only index, with --no-build and {limits(pod)}", flush=True)
+    flags = " ".join(limits(pod["containers"][0]))
+    print(f"/readyz 200 after {seconds:.1f} s on the read-only index, with --no-build and {flags}", flush=True)
     uid = run(docker, "exec", name, "id", "-u").stdout.strip()
     assert uid == UID, f"runs as uid {uid}"
     status, answer = get(f"{url}/v1/ask", {"question": PILL})
@@ -228,8 +246,8 @@ def main() -> int:
             stack.enter_context(daemon(docker, workdir))
             build(docker)
             check_image(docker)
-            pod = deployment()
-            index = copy_index(docker, workdir / "index")
+            pod = pod_spec("kubernetes.yaml", "Deployment")
+            index = build_index(docker, workdir / "index")
             name, url = stack.enter_context(container(docker, index, pod))
             check_serving(docker, name, url, pod)
     except Skip as reason:
