@@ -71,7 +71,7 @@ def test_serving_an_existing_index_needs_no_build_eval_or_console_package(
     [
         (["chat"], "cancer-qa[console]"),
         (["ask", "a question"], "cancer-qa[console]"),
-        (["eval", "q.jsonl"], "cancer-qa[eval]"),
+        (["eval", "q.jsonl", "--fit-refusal", "r.json"], "cancer-qa[eval]"),
     ],
 )
 def test_a_command_whose_extra_is_not_installed_says_how_to_install_it(
