@@ -95,9 +95,6 @@ def require(module: str, how: str) -> None:
         stop(1, f"this command needs {module}, which is not installed: {how}")
 
 
-CONSOLE_EXTRA = "pip install 'cancer-qa[console]'"
-
-
 def fail(error: QAError) -> NoReturn:
     stop(next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 1), str(error))
 
@@ -244,7 +241,6 @@ def ask(
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Answer one question with verbatim passages."""
-    require("httpx", CONSOLE_EXTRA)
     from cli.console import print_json, render_answer
     from cli.sources import open_source
     from qa.questions import normalize_question
@@ -268,8 +264,7 @@ def ask(
 @app.command()
 def chat(top_k: TopKOpt = None, url: UrlOpt = None, corpus: CorpusOpt = None, index_dir: IndexDirOpt = None) -> None:
     """Answer question after question, loading the index once; :help lists the commands."""
-    for module in ("httpx", "prompt_toolkit"):
-        require(module, CONSOLE_EXTRA)
+    require("prompt_toolkit", "pip install 'cancer-qa[console]'")
     from cli.chat import run_chat
     from cli.sources import open_source
 

@@ -70,7 +70,6 @@ def test_serving_an_existing_index_needs_no_build_eval_or_console_package(
     ("command", "how"),
     [
         (["chat"], "cancer-qa[console]"),
-        (["ask", "a question"], "cancer-qa[console]"),
         (["eval", "q.jsonl", "--fit-refusal", "r.json"], "cancer-qa[eval]"),
     ],
 )
@@ -78,7 +77,7 @@ def test_a_command_whose_extra_is_not_installed_says_how_to_install_it(
     tmp_path: Path, command: list[str], how: str
 ) -> None:
     launcher = tmp_path / "qa_without.py"
-    launcher.write_text(LAUNCHER.format(blocked={"httpx", "sklearn", "prompt_toolkit"}) + SERVE)
+    launcher.write_text(LAUNCHER.format(blocked={"sklearn", "prompt_toolkit"}) + SERVE)
     ran = subprocess.run(
         [sys.executable, str(launcher), *command], capture_output=True, text=True, env={"COLUMNS": "300"}
     )
