@@ -11,12 +11,11 @@ mirror="${mirror:-http://deb.debian.org/debian}"
 rootfs="$(mktemp -d /tmp/qa-rootfs.XXXXXX)"
 cleanup() {
   umount "$rootfs/proc" 2>/dev/null || true
-  rm -rf "$rootfs"
+  rm -rf "$rootfs" "$rootfs.log"
 }
 trap cleanup EXIT
 
 debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$rootfs.log" || { tail "$rootfs.log" >&2; exit 1; }
-rm -f "$rootfs.log"
 mount -t proc proc "$rootfs/proc"
 chroot "$rootfs" apt-get install -y -qq --no-install-recommends \
   python3 python3-venv python3-pip python-is-python3 ca-certificates netbase >/dev/null
