@@ -1,6 +1,7 @@
 """The `qa` console script: serve, ask, chat, index build, eval and bench."""
 
 import errno
+import importlib.util
 import json
 import os
 import socket
@@ -86,6 +87,12 @@ def top_k_for(top_k: int | None, settings: Settings) -> int:
     if top_k is not None and top_k > settings.top_k_max:
         raise typer.BadParameter(f"{top_k} is above QA_TOP_K_MAX ({settings.top_k_max}).", param_hint="--top-k")
     return top_k or settings.top_k_default
+
+
+def require(module: str, how: str) -> None:
+    """Stop with how to get `module` when this installation lacks it (an optional part of cancer-qa)."""
+    if importlib.util.find_spec(module) is None:
+        stop(1, f"this command needs {module}, which is not installed: {how}")
 
 
 def fail(error: QAError) -> NoReturn:
@@ -257,6 +264,7 @@ def ask(
 @app.command()
 def chat(top_k: TopKOpt = None, url: UrlOpt = None, corpus: CorpusOpt = None, index_dir: IndexDirOpt = None) -> None:
     """Answer question after question, loading the index once; :help lists the commands."""
+    require("prompt_toolkit", "pip install 'cancer-qa[console]'")
     from cli.chat import run_chat
     from cli.sources import open_source
 
@@ -294,6 +302,7 @@ def bench(
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Measure latency, throughput, cold start and memory against the naive baseline, in one run."""
+    require("bench", "it measures a checkout (not in the wheel): run `python -m cli.main bench` in the repository")
     from bench.perf import LOAD_GENERATORS, BenchPlan, parse_levels, render_report, run_bench
     from bench.wrk import find_wrk
 
@@ -343,6 +352,8 @@ def evaluate(
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Measure R@k, MRR@10 and refusal against BM25-only and dense-only baselines."""
+    if fit_refusal:
+        require("sklearn", "pip install 'cancer-qa[eval]'")
     from evaluation.report import render, run_eval
 
     configure_logging()
