@@ -37,6 +37,7 @@ class AppState:
     service: "QAService | None" = None
     ask: Asker | None = None
     reindexer: "Reindexer | None" = None
+    damaged: str | None = None  # set by api/integrity.py when a file of the live build no longer matches
 
 
 def app_state(app: FastAPI) -> AppState:

@@ -28,6 +28,8 @@ _STATUS: list[tuple[type[QAError], int]] = [
 _UNPARSED_BODY: list[tuple[type[Exception], str]] = [
     (UnicodeDecodeError, "JSON decode error: the body is not valid UTF-8"),
     (RecursionError, "JSON decode error: the body is nested too deeply"),
+    # Last: UnicodeDecodeError is a ValueError too. Python reads integers of at most 4,300 digits.
+    (ValueError, "JSON decode error: a number has too many digits"),
 ]
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 

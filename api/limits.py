@@ -3,27 +3,31 @@
 Probes, metrics and the chat page's files are not rate-limited: a health checker must never get 429.
 """
 
+import asyncio
 import logging
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from limits import parse
+from limits.aio.storage import Storage as AsyncStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from api.probe_port import PROBE_PATHS
 from api.schemas import ErrorBody
 from qa.settings import Settings
 
 log = logging.getLogger("api.limits")
-UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/"})
+UNLIMITED_PATHS = PROBE_PATHS | {"/"}
 UNLIMITED_PREFIX = "/static/"
 
 
@@ -82,33 +86,61 @@ class RateLimit:
     """At most `limit` (e.g. '60/minute', moving window) requests per client address; else 429.
 
     The counts live in `storage` (a `limits` URI): memory:// is this process's own; with
-    redis://host:port every worker and replica pointing at that Redis shares one limit. If the
-    storage cannot be reached, requests are let through (and logged): the limit protects the
-    service, and a Redis outage should not take the service down with it.
+    redis://host:port every worker and replica pointing at that Redis shares one limit. Every call
+    to the storage is asynchronous and gives up after `timeout` seconds: if the storage cannot be
+    reached or hangs, the request is let through (a warning, `on_failure` counts it): the limit
+    protects the service, and a Redis outage should not take the service down with it.
     """
 
-    def __init__(self, app: ASGIApp, limit: str, storage: str) -> None:
+    def __init__(self, app: ASGIApp, limit: str, storage: str, timeout: float, on_failure: Callable[[], None]) -> None:
         self.app = app
         self.item = parse(limit)
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage, wrap_exceptions=True))
+        self.timeout = timeout
+        self.on_failure = on_failure
+        self.limiter = MovingWindowRateLimiter(async_storage(storage, timeout))
 
-    def _allows(self, key: str) -> bool:
+    async def _allows(self, key: str) -> bool:
         try:
-            return self.limiter.hit(self.item, key)
-        except StorageError as error:
-            log.warning("Rate limit storage unavailable, request let through: %s", type(error.storage_error).__name__)
+            async with asyncio.timeout(self.timeout):
+                return await self.limiter.hit(self.item, key)
+        except (StorageError, TimeoutError) as error:
+            cause = error.storage_error if isinstance(error, StorageError) else error
+            log.warning("Rate limit storage unavailable, request let through: %s", type(cause).__name__)
+            self.on_failure()
             return True
+
+    async def _retry_after(self, key: str) -> int:
+        """Seconds until the client may ask again; the whole window if the storage does not say in time."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                reset = (await self.limiter.get_window_stats(self.item, key)).reset_time
+        except (StorageError, TimeoutError):
+            return self.item.get_expiry()
+        return max(1, math.ceil(reset - time.time()))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = scope.get("client")
         key = client[0] if client else "unknown"
-        if scope["type"] != "http" or _unlimited(scope["path"]) or self._allows(key):
+        if scope["type"] != "http" or _unlimited(scope["path"]) or await self._allows(key):
             await self.app(scope, receive, send)
             return
-        reset = self.limiter.get_window_stats(self.item, key).reset_time
-        retry_after = str(max(1, math.ceil(reset - time.time())))
+        retry_after = str(await self._retry_after(key))
         detail = f"Too many requests: the limit is {self.item}. Try again in {retry_after} s."
         await _error(429, detail, "rate_limited", {"Retry-After": retry_after})(scope, receive, send)
+
+
+def async_storage(uri: str, timeout: float) -> AsyncStorage:
+    """The asyncio flavour of a `limits` storage URI; a Redis client gets connect and read timeouts.
+
+    redis-py's asyncio client (a dependency already) rather than `limits`' default, coredis.
+    """
+    options: dict[str, float | str | bool] = {"wrap_exceptions": True}
+    if uri.split("://", 1)[0].split("+")[0] in ("redis", "rediss", "valkey", "valkeys"):
+        options.update(implementation="redispy", socket_connect_timeout=timeout, socket_timeout=timeout)
+    storage = storage_from_string(f"async+{uri}", **options)
+    if not isinstance(storage, AsyncStorage):
+        raise ValueError(f"{uri} has no asyncio storage in `limits`")
+    return storage
 
 
 def _unlimited(path: str) -> bool:
@@ -128,12 +160,21 @@ def limit_responses(settings: Settings) -> dict[int | str, dict[str, Any]]:
     return responses
 
 
-def install_limits(app: FastAPI, settings: Settings) -> None:
-    """The body cap, then (outside it) the rate limit keyed on the client's address."""
+def install_limits(app: FastAPI, settings: Settings, on_storage_failure: Callable[[], None]) -> None:
+    """The body cap, then (outside it) the rate limit keyed on the client's address.
+
+    `on_storage_failure` is called for each request let through because the limit's storage failed.
+    """
     app.add_exception_handler(BodyTooLarge, _body_too_large)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.rate_limit:
-        app.add_middleware(RateLimit, limit=settings.rate_limit, storage=settings.rate_limit_storage)
+        app.add_middleware(
+            RateLimit,
+            limit=settings.rate_limit,
+            storage=settings.rate_limit_storage,
+            timeout=settings.rate_limit_storage_timeout_seconds,
+            on_failure=on_storage_failure,
+        )
     if settings.trusted_proxies:
         # The socket peer is the client unless it is one of our proxies; only then is
         # X-Forwarded-For believed (uvicorn takes the nearest address no proxy added).

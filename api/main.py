@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
@@ -16,7 +17,9 @@ from api.access_log import AccessLog, access_logger
 from api.deps import AppState, app_state
 from api.errors import install_error_handlers
 from api.head import HeadAsGet
+from api.integrity import verifying
 from api.limits import install_limits, limit_responses
+from api.probe_port import ProbePortOnlyProbes
 from api.routes import admin, ask, docs, documents, health, web
 from api.schemas import ask_request_model
 from api.security import SecurityHeaders
@@ -41,6 +44,7 @@ async def _serve(app: FastAPI, started: asyncio.Event) -> None:
     def open_service() -> "QAService":
         # Imported here, in the thread: these imports alone take seconds and must not hold up the port.
         from qa.index import ensure_index
+        from qa.selftest import self_test
         from qa.service import QAService
 
         # What questions load on first use loads on the other core meanwhile, so no first question waits.
@@ -50,6 +54,9 @@ async def _serve(app: FastAPI, started: asyncio.Event) -> None:
             startup.enter("loading")
             service = QAService(settings, index, on_recheck=state.metrics.rechecked.inc)
             preloaded.result()
+        started_test = time.perf_counter()
+        self_test(service)  # ready means it answers right (docs/reliability.md)
+        log.info("Self-test passed in %.0f ms.", (time.perf_counter() - started_test) * 1000)
         return service
 
     try:
@@ -81,7 +88,7 @@ async def _serve(app: FastAPI, started: asyncio.Event) -> None:
     startup.enter("ready")
     started.set()
     log.info("Ready: index %s, %d passages.", service.index.manifest.build_id, service.index.manifest.passages)
-    async with watching(state.reindexer, settings.index_watch_seconds):
+    async with watching(state.reindexer, settings.index_watch_seconds), verifying(state, settings.index_verify_seconds):
         await asyncio.Event().wait()  # until cancelled
 
 
@@ -149,7 +156,9 @@ def create_app(
     app.state.qa = state
     install_error_handlers(app)
     app.add_middleware(HeadAsGet)
-    install_limits(app, settings)
+    install_limits(app, settings, on_storage_failure=state.metrics.limit_storage_failures.inc)
+    if settings.probe_port is not None:
+        app.add_middleware(ProbePortOnlyProbes, port=settings.probe_port)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -16,6 +16,7 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 
+from api import connection_metrics
 from api.access_log import Exchange
 from api.deps import StateDep
 
@@ -107,7 +108,14 @@ class Metrics:
             "Questions encoded again with the float model because the int8 answer was a close call.",
             registry=self.registry,
         )
+        self.limit_storage_failures = Counter(
+            "qa_rate_limit_storage_failures",
+            "Requests let through unlimited because the rate limit's storage (Redis) failed or did not answer in time.",
+            registry=self.registry,
+        )
         self.registry.register(self.index)
+        for collector in connection_metrics.COLLECTORS:  # the process's own, shared by its apps
+            self.registry.register(collector)
 
     def observe(self, exchange: Exchange) -> None:
         method = exchange.method if exchange.method in _METHODS else "other"

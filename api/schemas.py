@@ -88,6 +88,11 @@ class PassageOut(BaseModel):
         " (when), for questions about the source; 'helpline' (the helpline block), for questions about the helpline"
     )
     highlights: list[Highlight] = Field(description="The sentences that best answer the question, in the passage.")
+    incomplete: bool = Field(
+        False,
+        description="True when the passage holds a lead-in (a line ending in ':') whose list this copy of the source"
+        " does not include; `missing_list_note` then says so.",
+    )
 
 
 class Helpline(BaseModel):
@@ -99,15 +104,28 @@ class Helpline(BaseModel):
     hours: str = Field(description="When it can be reached.")
 
 
+class UrgentCareOut(BaseModel):
+    """What to do now: shown before anything else."""
+
+    level: Literal["emergency", "care_team", "crisis"] = Field(
+        description="'emergency': call the emergency number now; 'care_team': call the cancer care team right away;"
+        " 'crisis': thoughts of self-harm, the crisis line now."
+    )
+    message: str = Field(description="The publisher's advice, from the corpus metadata; never from the article.")
+    emergency_phone: str = Field(description="The emergency number, as people write it.")
+    emergency_tel: str = Field(description="A tel: link that dials it.")
+
+
 class AskResponse(BaseModel):
     """Passages that answer the question, or a refusal; the helpline and disclaimer come with both."""
 
     question: str = Field(description="The question as it was understood (normalized).")
     answered: bool = Field(description="True only when `status` is 'answered'.")
-    status: Literal["answered", "related", "not_found"] = Field(
+    status: Literal["answered", "related", "not_found", "smalltalk"] = Field(
         description="'answered': the passages answer the question. 'related': our sources are about its subject but"
         " do not answer it; `message` says so first and the passages are only the closest ones, not an answer."
-        " 'not_found': nothing relevant; no passages."
+        " 'not_found': nothing relevant; no passages. 'smalltalk': a greeting, thanks, 'help' or a question about"
+        " the service; `message` says what the service does and how to reach a person; no passages."
     )
     passages: list[PassageOut] = Field(
         description="Verbatim passages, best first (at most top_k): the answer, or for `related` only the closest ones."
@@ -127,6 +145,15 @@ class AskResponse(BaseModel):
         default_factory=list,
         description="Indexes into `history` of the earlier questions this answer was searched with; empty when"
         " the question was answered on its own.",
+    )
+    urgent: bool = Field(
+        False,
+        description="True when the question describes a possibly urgent situation; `urgent_care` says what to do"
+        " now, and `message` starts with it. Show it before anything else.",
+    )
+    urgent_care: UrgentCareOut | None = Field(None, description="What to do now, when `urgent`.")
+    missing_list_note: str | None = Field(
+        None, description="Set when a passage is `incomplete`: the list the original article has there is missing."
     )
 
 
@@ -155,7 +182,10 @@ class Int8Check(BaseModel):
 
 
 class Readiness(BaseModel):
-    status: str = Field(description="'ready', or while starting 'building' or 'loading' (the index), or 'failed'.")
+    status: str = Field(
+        description="'ready', or while starting 'building' or 'loading' (the index), or 'failed';"
+        " 'damaged' when a file of the live build no longer matches its checksum (`detail` names it)."
+    )
     build_id: str | None = None
     passages: int | None = None
     question_encoder: str | None = Field(None, description="The model that encodes questions, e.g. onnx:model.onnx.")

@@ -54,6 +54,11 @@ def render_answer(answer: dict[str, Any], console: Console, first: int = 1) -> N
     so that none of them can be read out as the answer.
     """
     console.print(Text.assemble(("» ", "dim"), (answer["question"], "bold")))
+    care = answer.get("urgent_care") if answer.get("urgent") else None
+    if care:
+        # What to do now comes first, in reverse video, with the numbers to call.
+        console.print(Text(f"URGENT: {care['message']} Emergency: {care['emergency_phone']}", style="bold reverse red"))
+        answer = {**answer, "message": answer["message"].replace(care["message"], "").strip()}
     related = answer.get("status") == "related" and bool(answer["passages"])
     if related:
         console.print(Text(RELATED_BANNER, style="bold reverse yellow"))
@@ -67,7 +72,8 @@ def render_answer(answer: dict[str, Any], console: Console, first: int = 1) -> N
     passages.add_column()
     for number, passage in enumerate(answer["passages"], start=first):
         text = passage_text({**passage, "highlights": []}, "dim") if related else passage_text(passage)
-        passages.add_row(str(number), Group(text, source_line(passage), Text("")))
+        note = [Text(answer["missing_list_note"], style="italic yellow")] if passage.get("incomplete") else []
+        passages.add_row(str(number), Group(text, *note, source_line(passage), Text("")))
     console.print(passages)
     console.print(Text(answer["disclaimer"], style="italic dim"))
     console.print(helpline_line(answer["helpline"]))

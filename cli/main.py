@@ -1,7 +1,10 @@
 """The `qa` console script: serve, ask, chat, index build, eval and bench."""
 
+import errno
+import importlib.util
 import json
 import os
+import socket
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -14,7 +17,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from cli.logging_setup import LOG_CONFIG, configure_logging
-from qa.errors import CorpusError, IndexBuildError, IndexLoadError, QAError, QuestionError
+from qa.errors import (
+    CorpusError,
+    IndexBuildError,
+    IndexLoadError,
+    QAError,
+    QuestionError,
+    SelfTestFailed,
+    SettingError,
+)
 from qa.settings import Settings
 
 app = typer.Typer(help="Verbatim answers from trusted cancer information.", no_args_is_help=True, add_completion=False)
@@ -32,12 +43,16 @@ LOADING_HINT = (
     "Loading the index and the model (a few seconds on each `qa ask`). To keep them loaded, use `qa chat`, "
     "or start `qa serve` and ask it with `qa ask --url http://127.0.0.1:8000`."
 )
+# The table in docs/reliability.md (Readiness, settings and builds); 1 is anything else.
 EXIT_CODES: list[tuple[type[QAError], int]] = [
     (QuestionError, 2),
     (CorpusError, 2),
+    (SettingError, 2),
     (IndexLoadError, 3),
     (IndexBuildError, 4),
+    (SelfTestFailed, 6),
 ]
+ADDRESS_IN_USE = 5
 
 
 def settings_for(corpus: Path | None, index_dir: Path | None) -> Settings:
@@ -74,6 +89,12 @@ def top_k_for(top_k: int | None, settings: Settings) -> int:
     return top_k or settings.top_k_default
 
 
+def require(module: str, how: str) -> None:
+    """Stop with how to get `module` when this installation lacks it (an optional part of cancer-qa)."""
+    if importlib.util.find_spec(module) is None:
+        stop(1, f"this command needs {module}, which is not installed: {how}")
+
+
 def fail(error: QAError) -> NoReturn:
     stop(next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 1), str(error))
 
@@ -82,7 +103,7 @@ def fail(error: QAError) -> NoReturn:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes sharing the port (index memory-mapped).")] = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes sharing the port (each holds the index).")] = 1,
     corpus: CorpusOpt = None,
     index_dir: IndexDirOpt = None,
     no_build: Annotated[
@@ -94,15 +115,23 @@ def serve(
     With --no-build (a replica) it never builds: no usable index there ends start-up with exit code 3.
     """
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from api.metrics import shared_by_workers
-    from cli.connections import uvicorn_limits
+    from cli.connections import listen, uvicorn_limits
 
     configure_logging()
     settings = settings_for(corpus, index_dir)
     if no_build:
         settings = settings.model_copy(update={"build_on_start": False})
+    check_port(host, port)
+    check_refusal_model(settings)
     # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
+    ports = [port] if settings.probe_port is None else [port, settings.probe_port]
+    try:
+        sockets = listen(host, ports)
+    except OSError as error:
+        stop(1, f"Cannot listen on {host} port {' or '.join(map(str, ports))}: {error.strerror}.")
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -113,11 +142,14 @@ def serve(
     }
     if workers > 1:
         from qa.index import ensure_index
+        from qa.language import load_detector
 
         check_model(settings)  # a damaged ONNX export is exported again here, before any worker starts
 
-        # Build once here, not in every worker; each worker then loads the (memory-mapped) index itself.
+        # Build once here, not in every worker; each worker then loads the index itself. What would stop
+        # every worker (an unknown QA_QUESTION_LANGUAGES) stops the parent first, with one line.
         try:
+            load_detector(settings)
             ensure_index(settings)
         except QAError as error:
             fail(error)
@@ -127,7 +159,8 @@ def serve(
         if "batch_workers" not in settings.model_fields_set:  # each worker its share of the cores
             os.environ["QA_BATCH_WORKERS"] = str(max(1, settings.batch_workers // workers))
         with shared_by_workers():  # /metrics adds up every worker's counts
-            uvicorn.run("api.main:create_app", factory=True, workers=workers, **options)
+            config = uvicorn.Config("api.workers:create_worker_app", factory=True, workers=workers, **options)
+            Multiprocess(config, sockets=sockets).run()
         return
     from api.deps import app_state
     from api.main import create_app
@@ -138,10 +171,32 @@ def serve(
     # One process: the port opens at once and the index is built or loaded behind it.
     app = create_app(settings, load_in_background=True, on_startup_failure=shut_down)
     server = uvicorn.Server(uvicorn.Config(app, **options))
-    server.run()
+    server.run(sockets=sockets)
     startup_error = app_state(app).startup.error
     if startup_error:
         fail(startup_error)
+
+
+def check_port(host: str, port: int) -> None:
+    """Stop start-up (one line) when the address cannot be listened on: exit 5 when another process has it."""
+    try:
+        socket.create_server((host, port)).close()  # SO_REUSEADDR, as uvicorn binds
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            stop(ADDRESS_IN_USE, f"{host}:{port} is already in use: another server (or an orphaned worker) has it.")
+        stop(2, f"cannot listen on {host}:{port} (--host, --port): {error.strerror or error}")
+
+
+def check_refusal_model(settings: Settings) -> None:
+    """Stop start-up (one line, exit 2) unless QA_REFUSAL_MODEL, when set, can be read."""
+    if settings.refusal_model is None:
+        return
+    from qa.refusal import RefusalModel
+
+    try:
+        RefusalModel.load(settings.refusal_model)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        stop(2, f"invalid QA_REFUSAL_MODEL: {settings.refusal_model} cannot be read ({type(error).__name__}: {error})")
 
 
 def check_model(settings: Settings) -> None:
@@ -209,6 +264,7 @@ def ask(
 @app.command()
 def chat(top_k: TopKOpt = None, url: UrlOpt = None, corpus: CorpusOpt = None, index_dir: IndexDirOpt = None) -> None:
     """Answer question after question, loading the index once; :help lists the commands."""
+    require("prompt_toolkit", "pip install 'cancer-qa[console]'")
     from cli.chat import run_chat
     from cli.sources import open_source
 
@@ -246,6 +302,7 @@ def bench(
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Measure latency, throughput, cold start and memory against the naive baseline, in one run."""
+    require("bench", "it measures a checkout (not in the wheel): run `python -m cli.main bench` in the repository")
     from bench.perf import LOAD_GENERATORS, BenchPlan, parse_levels, render_report, run_bench
     from bench.wrk import find_wrk
 
@@ -295,6 +352,8 @@ def evaluate(
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Measure R@k, MRR@10 and refusal against BM25-only and dense-only baselines."""
+    if fit_refusal:
+        require("sklearn", "pip install 'cancer-qa[eval]'")
     from evaluation.report import render, run_eval
 
     configure_logging()

@@ -69,7 +69,8 @@ def main(arguments: list[str]) -> None:
     index = ensure_index(settings)
     service = QAService(settings, index)
     service.encoder = _MemoEncoder(service.encoder)  # type: ignore[assignment]
-    questions = [q for q in load_questions(path, index.corpus, "train") if q.history]
+    dialogues = load_questions(path, index.corpus, "train")
+    questions = [q for q in dialogues if q.history and q.style in ("followup", "switch")]
     for (weight, decay, specificity), figures in grid(service, questions):
         print(
             f"weight {weight:.1f} decay {decay:.1f} specificity {specificity:5.1f} "

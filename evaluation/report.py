@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from evaluation.conversations import SETTINGS, conversation_outcomes, openers
 from evaluation.metrics import (
     DIALOGUE_MODES,
     METHODS,
@@ -50,9 +51,11 @@ def run_eval(
         "reports": [],
     }
     if any(q.history for q in questions):
+        # R@k of dialogues whose later turn the article answers; the others are counted by outcome (conversations).
+        answerable = [q for q in questions if q.kind == "answerable"]
         service = QAService(settings, index)
         result["question_encoder"] = encoder_summary(service)
-        result["reports"], result["context_used"] = _dialogue_reports(service, questions)
+        result["reports"], result["context_used"] = _dialogue_reports(service, answerable)
         return result
     for method in METHODS:
         service = QAService(settings, index, method=method)
@@ -64,6 +67,12 @@ def run_eval(
             result["refusal_model"] = {**asdict(service.refusal), "file": str(fit_to)}
         report = score(method, questions, evidence, service if method == "hybrid" else None)
         result["reports"].append(report.to_dict())
+    dialogues = questions_file.with_name("dialogues.jsonl")
+    if dialogues.is_file() and not sample and not limit:
+        files = [questions_file, *(questions_file.with_name(n) for n in ("symptoms.jsonl", "smalltalk.jsonl"))]
+        service = QAService(settings, index)
+        history = openers(dialogues)
+        result["conversation"] = conversation_outcomes(service, [f for f in files if f.is_file()], split, history)
     return result
 
 
@@ -139,6 +148,18 @@ def render(result: dict[str, Any], console: Console) -> None:
             style, str(int(figures["n"])), f"{figures['R@1']:.3f}", f"{figures['R@3']:.3f}", f"{figures['MRR@10']:.3f}"
         )
     console.print(styles)
+    if "conversation" in result:
+        _render_conversation(result["conversation"], console)
+
+
+def _render_conversation(outcomes: dict[str, dict[str, float]], console: Console) -> None:
+    """Each outcome alone and after one and two earlier on-topic questions, side by side (POST /v1/ask's path)."""
+    table = Table(title="outcomes alone and in conversation (after one / two on-topic questions)")
+    for column in ("measure", "n", *SETTINGS):
+        table.add_column(column, justify="right")
+    for measure, figures in outcomes.items():
+        table.add_row(measure, str(int(figures["n"])), *(f"{figures[s]:.1%}" for s in SETTINGS))
+    console.print(table)
 
 
 def _render_dialogues(reports: list[Report], context_used: dict[str, float], console: Console) -> None:

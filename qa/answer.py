@@ -1,12 +1,17 @@
 """Answers: verbatim passages with their source, their status, a disclaimer, and the helpline."""
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
 
 from qa.documents import Document
+from qa.lists import missing_list
+from qa.publisher import UrgentCare
 from qa.refusal import Status
 from qa.retrieval import Hit
 from qa.sentences import Span
+
+# What a reply is: a decision on the passages (Status), or a reply to small talk with no passage at all.
+Outcome = Literal["answered", "related", "not_found", "smalltalk"]
 
 DISCLAIMER = (
     "This service quotes its sources word for word and gives general information, not medical advice. "
@@ -59,6 +64,7 @@ class AnswerPassage:
     copyright: str | None
     kind: str
     highlights: list[dict[str, int]]
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ class Answer:
 
     question: str
     answered: bool
-    status: Status
+    status: Outcome
     passages: list[AnswerPassage]
     message: str
     build_id: str
@@ -75,6 +81,9 @@ class Answer:
     disclaimer: str = DISCLAIMER
     helpline: dict[str, str] = field(default_factory=lambda: dict(HELPLINE))
     context_used: list[int] = field(default_factory=list)
+    urgent: bool = False
+    urgent_care: UrgentCare | None = None
+    missing_list_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,6 +105,7 @@ def answer_passage(hit: Hit, doc: Document) -> AnswerPassage:
         copyright=doc.copyright,
         kind=passage.kind,
         highlights=[_span(h) for h in hit.highlights],
+        incomplete=missing_list(doc.text, passage.start, passage.end),
     )
 
 
@@ -106,6 +116,21 @@ def assemble(
     shown = [] if status == "not_found" else hits
     passages = [answer_passage(hit, documents[hit.passage.document_id]) for hit in shown]
     return Answer(question, status == "answered", status, passages, MESSAGES[status], build_id, language)
+
+
+def with_urgent_care(answer: Answer, care: UrgentCare) -> Answer:
+    """The answer with what to do now first: in its own field and at the start of its message."""
+    return replace(answer, urgent=True, urgent_care=care, message=f"{care.message} {answer.message}")
+
+
+def with_missing_list_note(answer: Answer, note: str) -> Answer:
+    """The answer with the note on lists this copy lacks, when a passage it shows ends on one."""
+    return replace(answer, missing_list_note=note) if any(p.incomplete for p in answer.passages) else answer
+
+
+def smalltalk(question: str, reply: str, build_id: str, language: str) -> Answer:
+    """The reply to a message that is not a question about cancer: what the service does, and the helpline."""
+    return Answer(question, False, "smalltalk", [], reply, build_id, language)
 
 
 def no_documents_in(question: str, language: str, build_id: str) -> Answer:

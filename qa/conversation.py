@@ -26,7 +26,8 @@ from qa.retrieval import Evidence, Expansion, Retriever
 from qa.settings import Settings
 
 _REFERS_BACK = re.compile(
-    r"^\W*(?:and|but|so|also|then|what about|how about)\b|\b(?:it|its|it's|they|them|their|that|this|these|those)\b",
+    r"^\W*(?:and|but|so|also|then|what about|how about)\b|\b(?:it|its|it's|they|them|their|that|this|these|those)\b"
+    r"(?! (?:year|week|weekend|month|morning|afternoon|evening|night|summer|winter|time|site|page|service|chat)\b)",
     re.IGNORECASE,
 )
 Vectors = npt.NDArray[np.float32]
@@ -64,9 +65,8 @@ def resolve(turns: Sequence[str], vectors: Vectors, retriever: Retriever, settin
     alone = retriever.search(vectors, list(turns), 1)
     for i in range(1, len(turns)):
         candidate = {i - 1: settings.history_weight, **{j: w * settings.history_decay for j, w in context.items()}}
-        leans = refers_back(turns[i]) or (
-            _less_specific(alone[i], [alone[j] for j in candidate], settings.history_specificity)
-            and _leans_on(i, candidate, turns, vectors, alone[i], retriever, settings)
+        leans = _less_specific(alone[i], [alone[j] for j in candidate], settings.history_specificity) and (
+            refers_back(turns[i]) or _leans_on(i, candidate, turns, vectors, alone[i], retriever, settings)
         )
         context = candidate if leans else {}
     return context

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import CorpusError, DocumentNotFound
+from qa.language_tags import language_code
 
 TEXT_SUFFIXES = (".txt", ".md")
 SIDECAR_SUFFIX = ".meta.json"
@@ -86,6 +87,12 @@ def document_from_record(record: dict[str, Any], default_id: str) -> Document:
         raise CorpusError(
             f"Document {doc_id!r}: {', '.join(wrong)} must be text (boilerplate, helpline: a list of lines)."
         )
+    metadata = {k: v for k, v in record.items() if k not in _KNOWN_FIELDS}
+    if "language" in metadata:  # questions find a document only by a code the detector also gives
+        try:
+            metadata["language"] = language_code(str(metadata["language"]))
+        except ValueError as error:
+            raise CorpusError(f"Document {doc_id!r}: language {error}.") from None
     return Document(
         id=doc_id,
         text=text,
@@ -96,7 +103,7 @@ def document_from_record(record: dict[str, Any], default_id: str) -> Document:
         copyright=record.get("copyright") or None,
         boilerplate=tuple(line_lists["boilerplate"]),
         helpline=tuple(line_lists["helpline"]),
-        metadata={k: v for k, v in record.items() if k not in _KNOWN_FIELDS},
+        metadata=metadata,
     )
 
 

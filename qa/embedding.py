@@ -9,7 +9,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from qa.errors import ModelError
+from qa.errors import ModelError, SettingError
 from qa.settings import Settings
 
 Vectors = npt.NDArray[np.float32]
@@ -157,7 +157,13 @@ def load_encoder(settings: Settings, *, quantized: bool | None = None) -> Encode
     int8 = settings.quantize if quantized is None else quantized
     name = "model-int8.onnx" if int8 else "model.onnx"
     for again in (False, True):
-        exported = exported_model(folder, settings.model_cache_dir, again=again)
+        try:
+            exported = exported_model(folder, settings.model_cache_dir, again=again)
+        except OSError as error:  # an export to make (again) where nothing can be written
+            raise SettingError(
+                f"invalid QA_MODEL_CACHE: the ONNX export of the model must be made in {settings.model_cache_dir},"
+                f" which cannot be written ({error.strerror or error}); set QA_MODEL_CACHE to a writable folder"
+            ) from None
         encoder, problem = _self_tested(exported / name, folder, settings, batch_size=1 if int8 else _FLOAT_RUN)
         if encoder is not None:
             return encoder

@@ -5,6 +5,8 @@
      ├─ IndexLoadError         (IndexMissing, IndexStale, IndexCorrupt)
      ├─ IndexBuildError        (RebuildRunning)
      ├─ ModelError
+     ├─ SettingError
+     ├─ SelfTestFailed
      └─ QuestionError          (QuestionEmpty, QuestionTooLong, HistoryTooLong)
 
 The API maps each base class to one HTTP status in a single handler; the CLI maps
@@ -62,6 +64,18 @@ class ModelError(QAError):
     """The exported encoder cannot be made to reproduce the model it was exported from."""
 
     code = "model_invalid"
+
+
+class SettingError(QAError):
+    """A setting (a `QA_` variable) or a document's metadata that cannot work; the message names it."""
+
+    code = "invalid_setting"
+
+
+class SelfTestFailed(QAError):
+    """The loaded build does not answer its own sentences right (see qa/selftest.py)."""
+
+    code = "self_test_failed"
 
 
 class QuestionError(QAError):

@@ -13,6 +13,8 @@ CURRENT, so a crash at any point leaves the previous build serving.
 """
 
 import fcntl
+import hashlib
+import io
 import json
 import logging
 import os
@@ -33,16 +35,16 @@ from qa.checksums import file_sha256
 from qa.chunking import CHUNKER_VERSION, Passage, chunk_corpus
 from qa.documents import Corpus, Document, load_corpus
 from qa.embedding import Encoder, Vectors, load_encoder, model_id
-from qa.errors import IndexBuildError, IndexCorrupt, IndexMissing, IndexStale
+from qa.errors import IndexBuildError, IndexCorrupt, IndexMissing, IndexStale, SettingError
 from qa.leftovers import remove_abandoned
 from qa.lexical import LexicalIndex
 from qa.settings import Settings
 from qa.spelling import Speller, vocabulary
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: the manifest records its own digest
 log = logging.getLogger("qa.index")
 _FILES = ("passages.json", "dense.faiss", "vectors.npy", "sentences.npy", "vocabulary.json")
-_BUILD_NAME = re.compile(rb"[0-9A-Za-z][0-9A-Za-z._-]{0,99}")
+BUILD_NAME = re.compile(rb"[0-9A-Za-z][0-9A-Za-z._-]{0,99}")
 
 
 class Manifest(BaseModel):
@@ -62,6 +64,10 @@ class Manifest(BaseModel):
     built_at: str
     build_seconds: float
     checksums: dict[str, str]
+    digest: str = ""  # SHA-256 of the manifest's JSON without this field: a damaged manifest is told apart
+
+    def own_digest(self) -> str:
+        return hashlib.sha256(self.model_dump_json(exclude={"digest"}).encode()).hexdigest()
 
 
 @dataclass
@@ -99,10 +105,12 @@ def current_build(index_dir: Path) -> Path:
     pointer = index_dir / "CURRENT"
     if not pointer.exists():
         raise IndexMissing(f"No index has been built in {index_dir}.")
+    if not pointer.is_file():
+        raise IndexCorrupt(f"{pointer} is not a file: it should name the live build. Remove it and run `qa index build`.")
     name = pointer.read_bytes().strip()
     if not name:
         raise IndexCorrupt(f"{pointer} is empty: it should name the live build. Run `qa index build`.")
-    if not _BUILD_NAME.fullmatch(name):
+    if not BUILD_NAME.fullmatch(name):
         raise IndexCorrupt(f"{pointer} does not hold a build name ({name[:40]!r}). Run `qa index build`.")
     build = index_dir / "builds" / name.decode("ascii")
     if not build.is_dir():
@@ -112,11 +120,17 @@ def current_build(index_dir: Path) -> Path:
 
 def read_manifest(build: Path) -> Manifest:
     try:
-        return Manifest.model_validate_json((build / "manifest.json").read_bytes())
+        manifest = Manifest.model_validate_json((build / "manifest.json").read_bytes())
     except (OSError, ValidationError) as exc:
         raise IndexCorrupt(
             f"The index manifest in {build} is unreadable ({type(exc).__name__}). Run `qa index build`."
         ) from None
+    # An older format has no digest; it is stale (check_fresh), not damaged.
+    if manifest.format == FORMAT_VERSION and manifest.digest != manifest.own_digest():
+        raise IndexCorrupt(
+            f"Index file {build / 'manifest.json'} is damaged (it does not match its own digest). Run `qa index build`."
+        )
+    return manifest
 
 
 def check_fresh(manifest: Manifest, settings: Settings, corpus: Corpus) -> None:
@@ -143,24 +157,46 @@ def load_index(settings: Settings, corpus: Corpus | None = None) -> Index:
             f"The manifest in {build} names build {manifest.build_id!r}, not {build.name!r}. Run `qa index build`."
         )
     check_fresh(manifest, settings, corpus)
-    for name, digest in manifest.checksums.items():
-        if not (build / name).exists() or file_sha256(build / name) != digest:
-            raise IndexCorrupt(f"Index file {build / name} is damaged or missing. Run `qa index build`.")
+    problem = damaged_file(build, manifest)
+    if problem:
+        raise IndexCorrupt(f"Index file {build / problem} is damaged or missing. Run `qa index build`.")
     try:
         records = json.loads((build / "passages.json").read_text(encoding="utf-8"))
         passages = [_passage(record, corpus) for record in records]
-        dense = faiss.read_index(str(build / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
-        # Plain arrays over the memory map: every slice of a np.memmap runs Python code of its own.
-        vectors = np.asarray(np.load(build / "vectors.npy", mmap_mode="r"))
-        sentence_vectors = np.asarray(np.load(build / "sentences.npy", mmap_mode="r"))
+        # Read into memory, not memory-mapped: a file of the live build that is truncated or rewritten
+        # later would otherwise kill the process (SIGBUS) or change its answers (docs/reliability.md).
+        dense = faiss.deserialize_index(np.frombuffer(_verified(build, "dense.faiss", manifest), dtype=np.uint8))
+        vectors = np.load(io.BytesIO(_verified(build, "vectors.npy", manifest)))
+        sentence_vectors = np.load(io.BytesIO(_verified(build, "sentences.npy", manifest)))
         lexical = LexicalIndex.load(build / "bm25")
         speller = Speller(json.loads((build / "vocabulary.json").read_text(encoding="utf-8")))
+    except IndexCorrupt:
+        raise
     except Exception as exc:  # any failure to read a checked file means corruption
         raise IndexCorrupt(f"The index in {build} cannot be read ({type(exc).__name__}: {exc}).") from None
     if not dense.ntotal == len(vectors) == len(passages) or len(sentence_vectors) != manifest.sentences:
         raise IndexCorrupt(f"The index in {build} does not match its manifest. Run `qa index build`.")
     _set_search_params(dense, settings)
     return Index(manifest, corpus, passages, dense, vectors, sentence_vectors, lexical, speller, build)
+
+
+def damaged_file(build: Path, manifest: Manifest) -> str | None:
+    """The first of the build's files that is missing or no longer matches its recorded checksum, else None."""
+    for name, digest in manifest.checksums.items():
+        try:
+            if file_sha256(build / name) != digest:
+                return name
+        except OSError:
+            return name
+    return None
+
+
+def _verified(build: Path, name: str, manifest: Manifest) -> bytes:
+    """A file's bytes, once more checked against the manifest: what is loaded is what was verified."""
+    data = (build / name).read_bytes()
+    if hashlib.sha256(data).hexdigest() != manifest.checksums.get(name):
+        raise IndexCorrupt(f"Index file {build / name} changed while it was loaded. Run `qa index build`.")
+    return data
 
 
 def ensure_index(settings: Settings, on_build: Callable[[], None] | None = None) -> Index:
@@ -191,7 +227,14 @@ def build_index(settings: Settings, corpus: Corpus | None = None, encoder: Encod
     started = time.perf_counter()
     corpus = corpus or load_corpus(settings.corpus)
     index_dir = settings.index_dir
-    (index_dir / "builds").mkdir(parents=True, exist_ok=True)
+    try:
+        (index_dir / "builds").mkdir(parents=True, exist_ok=True)
+        (index_dir / ".build.lock").touch()
+    except OSError as error:
+        raise SettingError(
+            f"invalid QA_INDEX_DIR: an index must be built in {index_dir}, which cannot be written"
+            f" ({error.strerror or error})"
+        ) from None
     with _build_lock(index_dir):
         build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         staging = index_dir / "builds" / f".tmp-{build_id}"
@@ -243,8 +286,14 @@ def _write_build(
         build_seconds=round(time.perf_counter() - started, 2),
         checksums={path.relative_to(folder).as_posix(): file_sha256(path) for path in _checked_files(folder)},
     )
-    (folder / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+    write_manifest(folder, manifest)
     return manifest
+
+
+def write_manifest(folder: Path, manifest: Manifest) -> None:
+    """Write the build's manifest.json, with its own digest."""
+    manifest.digest = manifest.own_digest()
+    (folder / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
 
 
 def _checked_files(folder: Path) -> list[Path]:

@@ -5,18 +5,28 @@ from functools import lru_cache
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from qa.documents import Corpus, Document
+from qa.errors import SettingError
 from qa.settings import Settings
 
 
 @lru_cache(maxsize=4)
 def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    unknown = sorted(set(languages) - set(identifier.nb_classes))
+    if unknown:
+        raise SettingError(
+            f"invalid QA_QUESTION_LANGUAGES: the language detector does not know {', '.join(unknown)}"
+            f" (it knows {', '.join(sorted(set(identifier.nb_classes)))})"
+        )
     identifier.set_languages(list(languages))
     return identifier
 
 
 def load_detector(settings: Settings) -> None:
-    """Load the language detector now: it takes 0.6 s (measured), which the first question would wait."""
+    """Load the language detector now: it takes 0.6 s (measured), which the first question would wait.
+
+    SettingError when QA_QUESTION_LANGUAGES names a language the detector does not know.
+    """
     _identifier(tuple(settings.question_languages))
 
 

@@ -35,7 +35,7 @@ STOPWORDS = sorted(
 )
 
 
-_STOPWORDS = frozenset(STOPWORDS)
+STOPWORD_SET = frozenset(STOPWORDS)
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s's (and scikit-learn's) token pattern
 
 
@@ -46,7 +46,7 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     40 µs for a question (measured); a question's search tokenizes four or five texts.
     """
     stemmer = _stemmer()
-    return [stemmer.stemWords([w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]) for text in texts]
+    return [stemmer.stemWords([w for w in _WORD.findall(text.lower()) if w not in STOPWORD_SET]) for text in texts]
 
 
 def _stemmer() -> Stemmer.Stemmer:
@@ -76,7 +76,6 @@ class LexicalIndex:
 
     def __init__(self, retriever: bm25s.BM25) -> None:
         self._retriever = retriever
-        # Plain arrays over the memory map: every slice of a np.memmap runs Python code of its own.
         self._indptr = np.asarray(retriever.scores["indptr"])
         self._indices = np.asarray(retriever.scores["indices"])
 
@@ -88,7 +87,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
-        return cls(bm25s.BM25.load(str(folder), mmap=True, show_progress=False))
+        return cls(bm25s.BM25.load(str(folder), show_progress=False))  # in memory: see qa.index.load_index
 
     def save(self, folder: Path) -> None:
         self._retriever.save(str(folder), show_progress=False)

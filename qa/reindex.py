@@ -8,14 +8,10 @@ switches CURRENT behind a server that is gone.
 """
 
 import asyncio
-import ctypes
 import logging
 import multiprocessing
 import os
-import signal
-import sys
 import threading
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -24,6 +20,8 @@ from multiprocessing.connection import Connection
 from qa.documents import Corpus, load_corpus
 from qa.errors import IndexBuildError, QAError, RebuildRunning
 from qa.index import Manifest, build_index, current_build, load_index
+from qa.lifetime import die_with_parent
+from qa.selftest import self_test
 from qa.service import QAService
 from qa.settings import Settings
 
@@ -117,38 +115,28 @@ class Reindexer:
 
     def _serve_current(self, corpus: Corpus | None) -> Manifest:
         with self._swapping:
-            index = load_index(self.service.settings, corpus)
-            if index.manifest.build_id != self.service.index.manifest.build_id:
-                self.service.swap(index)
+            service = self.service
+            index = load_index(service.settings, corpus)
+            if index.manifest.build_id != service.index.manifest.build_id:
+                # The new build must answer right before it serves (SelfTestFailed keeps the old one).
+                self_test(
+                    QAService(
+                        service.settings, index, service.encoder, refusal=service.refusal, checker=service.checker
+                    )
+                )
+                service.swap(index)
             return index.manifest
 
 
 def _build(settings: Settings, corpus: Corpus, result: Connection, parent: int) -> None:
     """The child's work: build, then report None or what went wrong."""
-    _die_with(parent)
+    die_with_parent(parent)
     try:
         build_index(settings, corpus)
     except QAError as error:
         result.send(str(error))
     else:
         result.send(None)
-
-
-def _die_with(parent: int) -> None:
-    """End this process when `parent` ends: at once on Linux, else within a second."""
-    if sys.platform == "linux":
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    else:
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    if os.getppid() != parent:  # the parent died before we could ask
-        os._exit(1)
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(1)
 
 
 @asynccontextmanager

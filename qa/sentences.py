@@ -10,6 +10,9 @@ _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“‘(\[•*-]?\s*[A-Z0-9
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|Dr|Mr|Mrs|Ms|Prof|St|No|Fig|al|approx|Inc|Ltd|Jr|Sr|U\.S)\.|\b[A-Z]\.)$"
 )
+# The longest abbreviation above ("approx.") and the character before it, for its \b: the window
+# searched for one, so a run-on paragraph of abbreviations costs linear time, not quadratic.
+_ABBREVIATION_WINDOW = 8
 _CLAUSE = re.compile(r"[;,:]\s+|\s+[-–—]\s+")
 _SPACE = re.compile(r"\s+")
 
@@ -29,9 +32,9 @@ def sentence_spans(text: str, start: int, end: int) -> list[Span]:
     spans = []
     cursor = start
     for match in _BOUNDARY.finditer(text, start, end):
-        if _ABBREVIATIONS.search(text, cursor, match.start() + 1):
-            continue
         stop = match.start() + 1
+        if _ABBREVIATIONS.search(text, max(cursor, stop - _ABBREVIATION_WINDOW), stop):  # \b sees text before
+            continue
         while stop < end and text[stop] in "\"'”’)]":
             stop += 1
         spans.append(_strip(text, cursor, stop))

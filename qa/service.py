@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from cachetools import LRUCache
 
-from qa.answer import Answer, assemble, no_documents_in
-from qa.conversation import expand, normalize_history, resolve
+from qa.answer import HELPLINE, Answer, assemble, no_documents_in, smalltalk, with_missing_list_note, with_urgent_care
+from qa.builds import corpus_on_disk
+from qa.conversation import expand, normalize_history, refers_back, resolve
 from qa.cpu import describe
 from qa.documents import Corpus
 from qa.embedding import Encoder, load_checker, load_encoder
@@ -18,10 +19,15 @@ from qa.errors import BuildGone
 from qa.index import Index
 from qa.int8_check import Int8Check, compare, load_check_questions
 from qa.language import corpus_languages, question_language
+from qa.lexical import STOPWORD_SET
+from qa.publisher import PublisherTexts, publisher_texts
 from qa.questions import encoder_inputs, normalize_question, question_parts
 from qa.refusal import MODEL_FILE, RefusalModel, Status
 from qa.retrieval import Evidence, Method, Retriever, merge_evidence
 from qa.settings import Settings
+from qa.smalltalk import smalltalk_language
+from qa.subject import TERMS_FILE, SubjectTerms, load_terms
+from qa.urgency import urgency
 
 log = logging.getLogger("qa.service")
 
@@ -33,6 +39,8 @@ class Snapshot:
     index: Index
     retriever: Retriever
     languages: dict[str, str]  # each document's language, by id
+    texts: PublisherTexts
+    subject: SubjectTerms
 
 
 class QAService:
@@ -85,37 +93,67 @@ class QAService:
             self._earlier.popitem(last=False)
 
     def corpus_of(self, build_id: str | None) -> Corpus:
-        """The documents of the live build, or of an earlier one while it is kept (else BuildGone)."""
+        """The documents of the live build, of an earlier one while it is kept, or of a build on disk whose
+        corpus is unchanged (one another worker serves already); else BuildGone."""
         index = self.index
         if build_id is None or build_id == index.manifest.build_id:
             return index.corpus
-        try:
-            return self._earlier[build_id]
-        except KeyError:
+        kept = self._earlier.get(build_id) or corpus_on_disk(self.settings.index_dir, self.settings.corpus, build_id)
+        if kept is None:
             raise BuildGone(
                 f"The documents of build {build_id!r} are no longer kept; ask the question again for current passages."
-            ) from None
+            )
+        return kept
 
     def _snapshot_of(self, index: Index) -> Snapshot:
         settings = self.settings
         retriever = Retriever(index, self._method, settings.lexical_weight, settings.sentence_weight)
-        return Snapshot(index, retriever, corpus_languages(index.corpus, settings))
+        texts = publisher_texts(index.corpus, settings, HELPLINE["phone"])
+        subject = SubjectTerms(load_terms(settings.subject_terms or TERMS_FILE), (doc.text for doc in index.corpus))
+        return Snapshot(index, retriever, corpus_languages(index.corpus, settings), texts, subject)
 
     def ask(self, question: str, top_k: int | None = None, history: Sequence[str] = ()) -> Answer:
-        """Answer one question; `history` holds the conversation's earlier questions, oldest first."""
-        top_k = top_k or self.settings.top_k_default
-        if not history:
-            return self.ask_many([(question, top_k)])[0]
-        # Never cached: a follow-up's answer depends on its history, which is kept nowhere.
+        """Answer one question; `history` holds the conversation's earlier questions, oldest first.
+
+        History helps and never overrules: the question is answered alone first, and its history
+        plays a part only when the question leans on it (qa.conversation.stands_alone). Then it
+        may reorder the passages; it may turn the alone answer's `related` or `not_found` into
+        `answered` only for a question that points back ("it", "and if ...").
+        """
         settings = self.settings
-        question = normalize_question(question, settings.question_max_chars)
+        top_k = top_k or settings.top_k_default
         earlier = normalize_history(history, settings.history_max, settings.question_max_chars)
         snapshot = self.snapshot
-        language = question_language(question, settings)
-        if language not in snapshot.languages.values():
-            return no_documents_in(question, language, snapshot.index.manifest.build_id)
+        alone = self.ask_many([(question, top_k)])[0]
+        # Only the latest turns are read; context_used still indexes the whole history.
+        offset = max(0, len(earlier) - settings.history_used)
+        earlier = earlier[offset:] if settings.history_used else []
+        question = alone.question
+        if not earlier or alone.status == "smalltalk" or self._stands_alone(question, alone, earlier, snapshot):
+            return alone
+        # Never cached: a follow-up's answer depends on its history, which is kept nowhere.
         evidence, used = self.followup_evidence(snapshot, question, earlier, top_k)
-        return replace(self._answer(snapshot, question, evidence, top_k, language), context_used=used)
+        if not used:
+            return alone
+        answer = self._finish(snapshot, self._answer(snapshot, question, evidence, top_k, alone.language))
+        if answer.status == "answered" and alone.status != "answered" and alone.status != "not_found":
+            return alone  # a question on the subject that the article does not answer stays so
+        return replace(answer, context_used=[turn + offset for turn in used])
+
+    def _stands_alone(self, question: str, alone: Answer, earlier: Sequence[str], snapshot: Snapshot) -> bool:
+        """Whether the question is one its history cannot bear on: too long, in another language, or off-topic.
+
+        A question asked alone gets `not_found` when it is off the corpus's subject; unless it points
+        back to an earlier question ("and if it can't?") with only words the corpus uses, no history
+        makes it one the corpus answers ("what time is it in Tokyo" names what the corpus never does).
+        """
+        if len(question) > self.settings.followup_max_chars:
+            return True
+        if question_language(earlier[-1], self.settings) != alone.language:
+            return True
+        if alone.status != "not_found":
+            return False
+        return not refers_back(question) or bool(snapshot.index.speller.unknown(question, STOPWORD_SET))
 
     def ask_many(self, requests: list[tuple[str, int]]) -> list[Answer]:
         """Answer several questions with one encoder call (questions are normalized here)."""
@@ -124,17 +162,23 @@ class QAService:
         questions = [normalize_question(q, self.settings.question_max_chars) for q, _ in requests]
         keys = [(build, q.casefold(), k) for q, (_, k) in zip(questions, requests, strict=True)]
         answers: list[Answer | None] = [self._cached(key) for key in keys]
+        for i, question in enumerate(questions):
+            if answers[i] is None and (language := smalltalk_language(question)) is not None:
+                reply = snapshot.texts.smalltalk_reply(language, self.settings.document_language)
+                answers[i] = smalltalk(question, reply, build, language)
         # A cached answer already carries its language: only the others are detected.
         languages = {i: question_language(questions[i], self.settings) for i, a in enumerate(answers) if a is None}
         for i, language in languages.items():
             if language not in snapshot.languages.values():
-                answers[i] = no_documents_in(questions[i], language, build)
+                answers[i] = self._finish(snapshot, no_documents_in(questions[i], language, build))
         missing = [i for i, a in enumerate(answers) if a is None]
         if missing:
             # Each question is searched at its own top_k: its answer never depends on the batch it shares.
             evidence = self.evidence(snapshot, [questions[i] for i in missing], [keys[i][2] for i in missing])
             for i, found in zip(missing, evidence, strict=True):
-                answers[i] = self._answer(snapshot, questions[i], found, keys[i][2], languages[i])
+                answers[i] = self._finish(
+                    snapshot, self._answer(snapshot, questions[i], found, keys[i][2], languages[i])
+                )
                 self._store(keys[i], answers[i])  # type: ignore[arg-type]
         return [a for a in answers if a is not None]
 
@@ -220,8 +264,20 @@ class QAService:
         # Only passages of documents in the question's language count (all of them in a one-language corpus).
         hits = [hit for hit in evidence.hits if snapshot.languages[hit.passage.document_id] == language]
         status: Status = self.refusal.decide(replace(evidence, hits=hits)) if hits else "not_found"
+        if hits and evidence.intent == "medical" and snapshot.subject.unmentioned(question):
+            status = "related"  # it names a treatment, test or side effect the corpus never mentions
         index = snapshot.index
         return assemble(question, status, hits[:top_k], index.corpus.documents, index.manifest.build_id, language)
+
+    def _finish(self, snapshot: Snapshot, answer: Answer) -> Answer:
+        """The answer with the publisher's notes: what to do now for an urgent situation, and lists this copy lacks."""
+        texts = snapshot.texts
+        level = urgency(answer.question)
+        if level is not None:
+            answer = with_urgent_care(
+                answer, texts.urgent_care(level, answer.language, self.settings.document_language)
+            )
+        return with_missing_list_note(answer, texts.missing_list)
 
     def _close_call(self, evidence: Evidence) -> bool:
         """Whether another encoder's vectors could plausibly change the first passage or the status.

@@ -37,6 +37,11 @@ def load_dictionary() -> None:
     _english()
 
 
+def known_word(word: str) -> bool:
+    """Whether English (pyspellchecker's dictionary) knows the word."""
+    return bool(_english().known([word.lower()]))
+
+
 def words(text: str) -> list[str]:
     """The words of a text, as the speller sees them."""
     return _WORD.findall(text)
@@ -78,6 +83,12 @@ class Speller:
             return max(near, key=lambda w: (len(w) > len(lower), self._words[w], frequency(w), w)) if near else word
         best = process.extractOne(lower, self._choices, scorer=fuzz.ratio, score_cutoff=_MIN_SIMILARITY)
         return best[0] if best else word
+
+    def unknown(self, text: str, ignore: frozenset[str] = frozenset()) -> list[str]:
+        """Words of the text (after correction) that the corpus never uses, leaving out those in `ignore`."""
+        # A contraction counts by its head: "can't" is "can".
+        found = (re.split("['’]", word.lower())[0] for word in _WORD.findall(self.correct(text)))
+        return [word for word in found if word not in ignore and not self._known(word)]
 
     def _known(self, word: str) -> bool:
         """A corpus word, or the plural of one ("ivs")."""

@@ -41,7 +41,10 @@ def _same_secret(given: str, expected: str) -> bool:
     responses={
         401: {"model": HTTPErrorBody, "description": "Missing or wrong bearer token"},
         409: {"model": ErrorBody, "description": "A rebuild is already running"},
-        503: {"model": ErrorBody, "description": "The build failed; the previous index keeps serving"},
+        503: {
+            "model": ErrorBody,
+            "description": "The build failed, or was cancelled by a shutdown; the previous index keeps serving",
+        },
     },
 )
 async def reindex(reindexer: ReindexerDep) -> ReindexResponse | JSONResponse:
@@ -51,9 +54,10 @@ async def reindex(reindexer: ReindexerDep) -> ReindexResponse | JSONResponse:
     """
     try:
         rebuilt = await asyncio.to_thread(reindexer.rebuild)
-    except asyncio.CancelledError:  # shutdown outlasted its grace period: stop the build too
+    except asyncio.CancelledError:  # shutdown outlasted its grace period: stop the build, tell the caller
         reindexer.cancel()
-        raise
+        detail = "The server is shutting down: the reindex was cancelled and the previous index kept serving."
+        return JSONResponse(ErrorBody(detail=detail, code="shutting_down").model_dump(), status_code=503)
     except RebuildRunning as error:
         return _error(409, error)
     except QAError as error:

@@ -18,15 +18,24 @@ def healthz() -> Health:
 @router.get(
     "/readyz",
     response_model=Readiness,
-    responses={503: {"model": Readiness, "description": "Starting up (building or loading the index), or failed"}},
+    responses={
+        503: {
+            "model": Readiness,
+            "description": "Starting up (building or loading the index), failed, or a file of the live build damaged",
+        }
+    },
 )
 def readyz(state: StateDep) -> JSONResponse:
-    """200 only once the index is loaded and questions can be answered; until then 503 says what is happening."""
+    """200 only once the index is loaded, has passed its self-test and its files still match their checksums;
+    otherwise 503 says what is happening."""
     service = state.service
     if service is None:
         body = Readiness(status=state.startup.phase, detail=state.startup.detail)
         return JSONResponse(body.model_dump(), status_code=503)
     manifest = service.index.manifest
+    if state.damaged:  # found by api/integrity.py
+        body = Readiness(status="damaged", build_id=manifest.build_id, passages=manifest.passages, detail=state.damaged)
+        return JSONResponse(body.model_dump(), status_code=503)
     check = service.int8_check
     body = Readiness(
         status="ready",

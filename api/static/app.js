@@ -78,7 +78,7 @@
     }
   }
 
-  function passageView(passage, number, count) {
+  function passageView(passage, number, count, note) {
     const name = passage.title || passage.publisher || "Source document";
     const url = passage.url && webUrl(passage.url);
     const source = url
@@ -90,6 +90,7 @@
     return el("li", { class: "passage", tabindex: "0" }, [
       el("span", { class: "visually-hidden" }, [`Passage ${number} of ${count}: `]),
       el("blockquote", {}, [highlighted(passage.text, passage.highlights || [])]),
+      ...(passage.incomplete && note ? [el("p", { class: "missing-list" }, [note])] : []),
       el("p", { class: "source" }, ["From ", source, ...revised]),
     ]);
   }
@@ -103,8 +104,35 @@
     ]);
   }
 
-  let relatedLabels = 0;
+  // What to do now, before anything else: the publisher's advice with tap-to-call for the emergency number and the helpline.
+  function urgentView(answer) {
+    const care = answer.urgent_care;
+    const emergency = String(care.emergency_tel || "").startsWith("tel:") ? care.emergency_tel : "tel:911";
+    const helpline = String(answer.helpline.tel || "").startsWith("tel:") ? answer.helpline.tel : HELPLINE.tel;
+    return el("div", { class: `urgent urgent-${care.level}`, role: "alert" }, [
+      el("p", { class: "urgent-title" }, [el("span", { class: "urgent-icon", "aria-hidden": "true" }, ["⚠"]), " Act now"]),
+      el("p", { class: "urgent-message" }, [care.message]),
+      el("p", { class: "urgent-calls" }, [
+        el("a", { class: "call call-emergency", href: emergency }, [`Call ${care.emergency_phone}`]),
+        " ",
+        el("a", { class: "call", href: helpline }, [`Call the helpline ${answer.helpline.phone || HELPLINE.phone}`]),
+      ]),
+    ]);
+  }
+
   function answerView(answer) {
+    const view = statusView(answer);
+    const care = answer.urgent && answer.urgent_care;
+    if (care) {
+      // The message starts with the same advice: the banner shows it once, first.
+      view.querySelector(".message")?.replaceChildren(String(answer.message).replace(care.message, "").trim());
+      view.prepend(urgentView(answer));
+    }
+    return view;
+  }
+
+  let relatedLabels = 0;
+  function statusView(answer) {
     // The reply may be in the visitor's language (a Spanish question gets a Spanish reply).
     const language = /^[a-z]{2,3}$/.test(answer.language || "") ? { lang: answer.language } : {};
     const status = answer.status || (answer.answered ? "answered" : "not_found");
@@ -118,7 +146,7 @@
         el("p", { class: "message" }, [answer.message]),
         el("p", { class: "related-label", id: labelId }, ["Related passages (they do not answer your question):"]),
         el("ol", { class: "passages related-passages", "aria-labelledby": labelId },
-          answer.passages.map((passage, i) => passageView({ ...passage, highlights: [] }, i + 1, count))),
+          answer.passages.map((passage, i) => passageView({ ...passage, highlights: [] }, i + 1, count, answer.missing_list_note))),
         disclaimer,
         helplineView(answer.helpline),
       ]);
@@ -133,7 +161,7 @@
     return el("div", { class: "answer", ...language }, [
       el("p", { class: "message" }, [answer.message]),
       el("ol", { class: "passages", "aria-label": "Passages, best first" },
-        answer.passages.map((passage, i) => passageView(passage, i + 1, count))),
+        answer.passages.map((passage, i) => passageView(passage, i + 1, count, answer.missing_list_note))),
       disclaimer,
       helplineView(answer.helpline),
     ]);

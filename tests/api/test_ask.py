@@ -153,6 +153,11 @@ BAD_BODIES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("not JSON at all", {"content": b"question=hi", "headers": JSON}, ["body", "JSON decode error"]),
     ("nested too deeply", {"content": b"[" * 5000, "headers": JSON}, ["json_invalid", "nested too deeply"]),
     ("nested object too deeply", {"content": b'{"a":' * 3000, "headers": JSON}, ["json_invalid", "nested too deeply"]),
+    (
+        "top_k of 5,001 digits",
+        {"content": b'{"question": "hi", "top_k": 1' + b"0" * 5000 + b"}", "headers": JSON},
+        ["json_invalid", "too many digits"],
+    ),
     ("lone surrogate escape", {"content": b'{"question": "\\ud800 pill"}', "headers": JSON}, ["question"]),
     ("invalid UTF-8", {"content": b'{"question": "\xff\xfe"}', "headers": JSON}, ["body"]),
     ("history not a list", {"json": {"question": PILL, "history": PILL}}, ["history", "valid list"]),

@@ -132,5 +132,5 @@ def test_where_the_information_comes_from_is_answered_by_the_references(client: 
 def test_the_schema_describes_the_three_outcomes(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()["components"]["schemas"]["AskResponse"]
     status = schema["properties"]["status"]
-    assert status["enum"] == ["answered", "related", "not_found"]
+    assert status["enum"] == ["answered", "related", "not_found", "smalltalk"]
     assert "related" in status["description"] and "status" in schema["required"]

@@ -1,8 +1,5 @@
 """One rate limit shared by several `qa serve` processes through a real Redis server."""
 
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,33 +13,13 @@ from api.main import create_app
 from bench.http_load import free_port, running_server
 from qa.index import Index
 from qa.settings import Settings
+from tests.redis_server import redis_server
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Debian's redis-server on a free loopback port, nothing saved to disk; stopped after the module."""
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed (.ci/run installs it)")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    command = [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
-    process = subprocess.Popen(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}"
-    try:
-        client = redis.Redis.from_url(url)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield server.url
 
 
 @pytest.mark.slow
@@ -76,4 +53,6 @@ def test_requests_go_through_when_the_limit_storage_is_down() -> None:
     """Nothing listens on the Redis port: the service answers rather than failing with a 500."""
     app = create_app(Settings(rate_limit="3/minute", rate_limit_storage=f"redis://127.0.0.1:{free_port()}"))
     client = TestClient(app)
-    assert [client.get("/healthz").status_code for _ in range(5)] == [200] * 5
+    # A rate-limited path (probes are never limited): 404 each time, never 429 nor 500.
+    assert [client.get("/v1/no-such-page").status_code for _ in range(5)] == [404] * 5
+    assert "qa_rate_limit_storage_failures_total 5.0" in client.get("/metrics").text

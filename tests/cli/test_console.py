@@ -80,7 +80,10 @@ def test_render_answer_numbers_passages_and_ends_with_disclaimer_and_helpline(pi
     output = flat(rendered(pill_answer, first=4))
     assert output.startswith(f"» {PILL} 4 {ORAL}")
     for number, passage in enumerate(pill_answer["passages"][1:], start=5):
-        assert f" {number} {flat(passage['text'])} acs-immunotherapy [{passage['start']}:{passage['end']}]" in output
+        # A passage whose list the copy lacks says so between its text and its source.
+        note = f" {flat(pill_answer['missing_list_note'])}" if passage["incomplete"] else ""
+        source = f"acs-immunotherapy [{passage['start']}:{passage['end']}]"
+        assert f" {number} {flat(passage['text'])}{note} {source}" in output
     assert output.endswith(f"{DISCLAIMER} Helpline {HELPLINE} · Phone 24/7; live chat weekdays, 7:00 am - 6:30 pm CT")
 
 

@@ -1,5 +1,6 @@
 """`qa serve --workers 2`: two worker processes share the port and the memory-mapped index, and answer."""
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -49,3 +50,25 @@ def test_two_workers_answer_like_the_library(two_workers: Server, service: QASer
         answer = response.json()
         assert answer["answered"] == expected.answered
         assert [p["id"] for p in answer["passages"]] == [p.id for p in expected.passages]
+
+
+def test_workers_die_with_their_parent(two_workers: Server) -> None:
+    """kill -9 of `qa serve --workers 2` leaves no worker serving the port as an orphan."""
+    two_workers.wait_ready()
+    workers = children(two_workers.process.pid)
+    assert len(workers) >= 2
+    two_workers.process.kill()
+    two_workers.process.wait()
+    deadline = time.monotonic() + 10
+    while (left := [pid for pid in workers if running(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left, f"orphaned workers: {left}"
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{two_workers.url}/healthz", timeout=5)
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False

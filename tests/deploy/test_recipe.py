@@ -1,11 +1,19 @@
-"""The deployment recipe, checked without a container runtime: shape, probes on real routes, real `qa` commands."""
+"""The deployment recipe, checked without a container runtime: schemas, lint, probes on real routes, real `qa` commands.
+
+deploy/check_image.py builds and runs the image itself (.ci/run).
+"""
 
 import json
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 from typing import Any
 
+import kubernetes_validate
 import pytest
 import typer
 import yaml
@@ -16,7 +24,11 @@ from cli.main import app as qa_app
 from qa.settings import PROJECT_ROOT, Settings
 
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
-KUBERNETES = PROJECT_ROOT / "deploy" / "kubernetes.yaml"
+MANIFESTS = (PROJECT_ROOT / "deploy" / "kubernetes.yaml", PROJECT_ROOT / "deploy" / "index-job.yaml")
+PROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+REQUIREMENTS = PROJECT_ROOT / "requirements"
+# The Kubernetes versions the manifests are checked against (kubernetes-validate bundles their schemas).
+KUBERNETES_VERSIONS = ("1.31.0", "1.33.0", "1.35.0", "1.37.0")
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -33,7 +45,7 @@ def exec_form(arguments: str) -> list[str]:
 
 
 def manifests() -> list[dict[str, Any]]:
-    return [document for document in yaml.safe_load_all(KUBERNETES.read_text(encoding="utf-8")) if document]
+    return [d for path in MANIFESTS for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
 
 
 def of_kind(kind: str) -> list[dict[str, Any]]:
@@ -58,23 +70,87 @@ def get_paths() -> set[str]:
     return {path for path, methods in create_app(Settings()).openapi()["paths"].items() if "get" in methods}
 
 
-def test_the_image_is_slim_python_311_and_runs_as_a_non_root_user() -> None:
-    steps = instructions()
-    assert ("ARG", "PYTHON_IMAGE=python:3.11-slim") in steps
-    users = [value for kind, value in steps if kind == "USER"]
+def stages() -> dict[str, list[tuple[str, str]]]:
+    """Each stage's instructions, by the stage's name."""
+    named: dict[str, list[tuple[str, str]]] = {}
+    current: list[tuple[str, str]] = []
+    for kind, value in instructions():
+        if kind == "FROM":
+            current = named.setdefault(value.split(" AS ")[1], [])
+        current.append((kind, value))
+    return named
+
+
+def test_the_image_is_built_in_two_stages_from_a_base_image_argument_and_runs_as_a_non_root_user() -> None:
+    assert ("ARG", "PYTHON_IMAGE=python:3.11-slim") in instructions()
+    build, runtime = stages()["build"], stages()["runtime"]
+    assert build[0] == ("FROM", "${PYTHON_IMAGE} AS build") and runtime[0] == ("FROM", "${PYTHON_IMAGE} AS runtime")
+    users = [value for kind, value in runtime if kind == "USER"]
     assert users and users[-1].split(":")[0] not in ("root", "0")
-    stages = [value for kind, value in steps if kind == "FROM"]
-    assert stages[0] == "${PYTHON_IMAGE} AS app"
-    assert any(stage.endswith("AS index") for stage in stages)  # the index is built in a build stage
-    assert any(kind == "COPY" and value.startswith("--from=index") for kind, value in steps)
+    copies = [value for kind, value in runtime if kind == "COPY"]
+    assert all(value.startswith("--from=build") for value in copies)  # the runtime stage installs nothing itself
 
 
-def test_the_image_pins_the_projects_torch_from_the_cpu_index() -> None:
-    dependencies = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    pinned = next(d for d in dependencies if d.startswith("torch"))
-    runs = [value for kind, value in instructions() if kind == "RUN"]
-    torch = [run for run in runs if pinned in shlex.split(run)]
-    assert torch and "https://download.pytorch.org/whl/cpu" in shlex.split(torch[0])
+def test_the_image_installs_only_from_the_wheelhouse_and_the_locks() -> None:
+    """No index, no certificate, no pip configuration: every pip install reads the wheelhouse."""
+    build = stages()["build"]
+    (env,) = [value for kind, value in build if kind == "ENV"]
+    assert "PIP_NO_INDEX=1" in env.split() and "PIP_FIND_LINKS=/wheels" in env.split()
+    copied = " ".join(value for kind, value in instructions() if kind in ("COPY", "ADD"))
+    assert not re.search(r"pip\.conf|\.crt|\.pem|certificates", copied)
+    installs = [part for kind, value in build if kind == "RUN" for part in value.split("&&") if "pip install" in part]
+    assert installs and all("--no-deps" in part and "http" not in part for part in installs)
+    locks = {word for part in installs for word in shlex.split(part) if word.startswith("/requirements/")}
+    assert locks == {"/requirements/build.txt", "/requirements/serve.txt"}
+
+
+def test_the_serving_lock_leaves_out_what_only_building_needs() -> None:
+    def pinned(name: str) -> dict[str, str]:
+        lines = (REQUIREMENTS / name).read_text().splitlines()
+        return dict(line.split("==", 1) for line in lines if "==" in line and not line.startswith("#"))
+
+    build, serve, ci = pinned("build.txt"), pinned("serve.txt"), pinned("ci.txt")
+    declared = {re.split(r"[\[<>=; ]", d)[0].lower().replace("_", "-") for d in PROJECT["dependencies"]}
+    assert declared <= set(build) and declared <= set(ci)
+    build_only = {line for line in (REQUIREMENTS / "build-only.txt").read_text().splitlines() if line[:1].isalpha()}
+    assert build_only and not build_only & set(serve)
+    assert not {"scikit-learn", "scipy", "prompt-toolkit", "nvidia-cublas"} & set(serve)
+    assert build["torch"].startswith("2.13.0") and "nvidia-cublas" not in build
+    assert all(build[name] == version for name, version in serve.items() if name in build)  # one set of versions
+
+
+def test_the_dockerfile_passes_hadolint() -> None:
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
+    linted = subprocess.run([hadolint, str(DOCKERFILE)], capture_output=True, text=True, check=False)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_the_manifests_match_kubernetes_schemas(version: str) -> None:
+    for document in manifests():
+        kubernetes_validate.validate(document, version, strict=True)
+
+
+def test_the_schema_check_refuses_a_misspelled_field() -> None:
+    (job,) = of_kind("Job")
+    job["spec"]["backofflimit"] = job["spec"].pop("backoffLimit")
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(job, KUBERNETES_VERSIONS[-1], strict=True)
+
+
+def test_images_are_pinned_and_ours_carry_the_projects_version() -> None:
+    pods = [d["spec"]["template"]["spec"] for d in manifests() if "template" in d.get("spec", {})]
+    images = [c["image"] for pod in pods for c in pod.get("initContainers", []) + pod["containers"]]
+    for image in images:
+        name, _, tag = image.partition(":")
+        assert tag and tag != "latest" and re.fullmatch(r"\d+(\.\d+)+", tag), image
+        if name.startswith("cancer-qa"):
+            assert tag == PROJECT["version"], image
+
+
+def test_the_index_job_gets_a_new_name_per_run() -> None:
+    (job,) = of_kind("Job")
+    assert "name" not in job["metadata"] and job["metadata"]["generateName"].endswith("-")
 
 
 def test_the_images_commands_are_real_qa_commands() -> None:
@@ -82,7 +158,7 @@ def test_the_images_commands_are_real_qa_commands() -> None:
     (cmd,) = [exec_form(value) for kind, value in steps if kind == "CMD"]
     context = parse_qa(cmd)
     assert context.info_name == "serve" and context.params["no_build"] and context.params["host"] == "0.0.0.0"
-    builds = [shlex.split(value) for kind, value in steps if kind == "RUN" and value.startswith("qa ")]
+    builds = [shlex.split(value) for kind, value in stages()["build"] if kind == "RUN" and value.startswith("qa ")]
     assert [parse_qa(words).info_name for words in builds] == ["build"]
 
 

@@ -18,9 +18,18 @@ ARTICLE_DIALOGUES = PROJECT_ROOT / "eval" / "dialogues.jsonl"
 
 def test_dialogues_carry_their_history_and_labels_resolve(index: Index) -> None:
     questions = load_questions(ARTICLE_DIALOGUES, index.corpus)
-    assert len(questions) >= 40
-    assert all(q.history and q.gold for q in questions)
-    assert {q.style for q in questions} == {"followup", "switch"}
+    assert len(questions) >= 100
+    assert all(q.history for q in questions)
+    assert all(q.gold for q in questions if q.kind == "answerable")
+    assert not any(q.gold for q in questions if q.kind != "answerable")
+    assert {q.style for q in questions} == {
+        "followup",
+        "switch",
+        "standalone",
+        "standalone-long",
+        "standalone-language",
+    }
+    assert {q.kind for q in questions} == {"answerable", "unanswerable", "offtopic", "otherlanguage"}
     assert {q.split for q in questions} == {"train", "test"}
 
 

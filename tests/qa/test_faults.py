@@ -10,7 +10,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from qa.embedding import model_dir
+from qa.index import read_manifest, write_manifest
 from qa.onnx_export import exported_model
 from qa.service import QAService
 from qa.settings import Settings
@@ -93,8 +94,8 @@ def test_a_manifest_of_another_corpus_or_model_is_rebuilt_and_served(
     paths: Paths, start_server: Callable[[], Server], field: str
 ) -> None:
     old_build = paths.live_build()
-    manifest = paths.builds / old_build / "manifest.json"
-    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), field: "something else"}))
+    build = paths.builds / old_build
+    write_manifest(build, read_manifest(build).model_copy(update={field: "something else"}))
     server = start_server()
     ready = server.wait_ready()
     assert ready["status"] == "ready" and ready["build_id"] == paths.live_build() != old_build
@@ -285,32 +286,34 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def start_reindex(paths: Paths, start_server: Callable[[], Server]) -> tuple[Server, int, ThreadPoolExecutor]:
-    """A server, and the pid of the build process of the admin reindex it is running.
+def start_reindex(
+    paths: Paths, start_server: Callable[[], Server]
+) -> tuple[Server, int, ThreadPoolExecutor, Future[httpx.Response]]:
+    """A server, the pid of the build process of the admin reindex it is running, and the reindex's response.
 
     Copies of the article are added to the corpus once the server serves, so the rebuild has
     about twenty times the article to encode: it is still running when the test acts on it
     (the article alone now builds in under two seconds, which a test could miss).
     """
-    paths.env.update({"QA_ADMIN_TOKEN": "token", "QA_SHUTDOWN_GRACE_SECONDS": "2"})
+    paths.env.update({"QA_ADMIN_TOKEN": "admin-token-for-tests", "QA_SHUTDOWN_GRACE_SECONDS": "2"})
     server = start_server()
     server.wait_ready()
     article = (paths.corpus / "acs-immunotherapy.txt").read_text(encoding="utf-8")
     for number in range(20):
         (paths.corpus / f"copy-{number}.txt").write_text(article, encoding="utf-8")
     pool = ThreadPoolExecutor(1)
-    headers = {"Authorization": "Bearer token"}
-    pool.submit(httpx.post, f"{server.url}/v1/admin/reindex", headers=headers, timeout=600)
+    headers = {"Authorization": "Bearer admin-token-for-tests"}
+    reindexing = pool.submit(httpx.post, f"{server.url}/v1/admin/reindex", headers=headers, timeout=600)
     deadline = time.monotonic() + 120
     while not (children := build_children(server.process.pid)):
         assert time.monotonic() < deadline, server.output()
         time.sleep(0.1)
-    return server, children[0], pool
+    return server, children[0], pool, reindexing
 
 
 def test_a_reindex_child_dies_with_its_server(paths: Paths, start_server: Callable[[], Server]) -> None:
     previous = paths.live_build()
-    server, child, pool = start_reindex(paths, start_server)
+    server, child, pool, _ = start_reindex(paths, start_server)
     server.process.kill()
     server.process.wait()
     deadline = time.monotonic() + 10
@@ -329,7 +332,7 @@ def test_sigterm_cancels_a_running_reindex_and_the_old_build_serves_until_then(
     paths: Paths, start_server: Callable[[], Server]
 ) -> None:
     previous = paths.live_build()
-    server, child, pool = start_reindex(paths, start_server)
+    server, child, pool, reindexing = start_reindex(paths, start_server)
     answer = httpx.post(f"{server.url}/v1/ask", json={"question": "What is immunotherapy?"}, timeout=60)
     assert answer.json()["build_id"] == previous
     stopping = time.monotonic()
@@ -337,10 +340,18 @@ def test_sigterm_cancels_a_running_reindex_and_the_old_build_serves_until_then(
     assert server.process.wait(timeout=60) == -signal.SIGTERM
     shutdown_seconds = time.monotonic() - stopping
     pool.shutdown(wait=True)
+    deadline = time.monotonic() + 10  # killed at shutdown; its end is not instant on a loaded machine
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not alive(child)
     assert paths.live_build() == previous
     assert "Cancelling the index rebuild" in server.output(), server.output()
     assert shutdown_seconds < 60
+    # The caller hears why, in JSON; the log has no CancelledError traceback.
+    cancelled = reindexing.result()
+    assert cancelled.status_code == 503, cancelled.text
+    assert cancelled.json()["code"] == "shutting_down"
+    assert "Traceback" not in server.output() and "CancelledError" not in server.output(), server.output()
 
 
 def test_a_damaged_model_is_exported_again_before_the_server_answers(
@@ -356,7 +367,7 @@ def test_a_damaged_model_is_exported_again_before_the_server_answers(
     server = start_server()
     server.wait_ready()
     assert "model.onnx does not match its checksum" in server.output()
-    question = "What is CAR T-cell therapy?"
+    question = "Can I take immunotherapy as a pill?"
     answer = httpx.post(f"{server.url}/v1/ask", json={"question": question}, timeout=60).json()
     assert answer["answered"]
     assert [p["id"] for p in answer["passages"]] == [p.id for p in service.ask(question).passages]

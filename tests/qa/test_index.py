@@ -1,5 +1,6 @@
 """The on-disk index: built when missing, rebuilt when stale, refused when corrupt, swapped atomically."""
 
+import json
 import logging
 import re
 import shutil
@@ -140,7 +141,28 @@ _DAMAGE: dict[str, Callable[[Path], object]] = {
     "garbage CURRENT": lambda build: (build.parent.parent / "CURRENT").write_bytes(b"\x00\xff"),
     "empty CURRENT": lambda build: (build.parent.parent / "CURRENT").write_bytes(b""),
     "manifest of another build": _rename_the_live_build,
+    "CURRENT is a folder": lambda build: _replace_with_folder(build.parent.parent / "CURRENT"),
 }
+
+
+def _replace_with_folder(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+def _garble_a_checksum_in_the_manifest(build: Path) -> None:
+    manifest = build / "manifest.json"
+    record = json.loads(manifest.read_text())
+    digest = record["checksums"]["vectors.npy"]
+    record["checksums"]["vectors.npy"] = ("0" if digest[0] != "0" else "1") + digest[1:]
+    manifest.write_text(json.dumps(record, indent=2))
+
+
+def test_a_damaged_manifest_is_blamed_on_the_manifest_not_on_the_file_it_garbles(copied: Settings) -> None:
+    _garble_a_checksum_in_the_manifest(live_build(copied))
+    with pytest.raises(IndexCorrupt, match=r"manifest\.json is damaged") as raised:
+        load_index(copied)
+    assert "vectors.npy" not in str(raised.value)
 
 
 @pytest.mark.parametrize("damage", list(_DAMAGE))

@@ -21,7 +21,7 @@ from qa.service import QAService
 from qa.settings import Settings
 
 pytestmark = pytest.mark.slow
-QUESTION = "What is CAR T-cell therapy?"
+QUESTION = "Can I take immunotherapy as a pill?"
 
 
 @pytest.fixture

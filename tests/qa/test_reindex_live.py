@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from bench.http_load import running_server
-from qa.index import Index, load_index
+from qa.index import Index, load_index, read_manifest, write_manifest
 from qa.reindex import Reindexer
 from qa.service import QAService
 from qa.settings import Settings
@@ -198,8 +198,7 @@ def test_a_new_build_that_cannot_be_loaded_is_not_served(
     def named_build(build_id: str) -> Path:
         """A copy of the live build under another id, named in CURRENT as `qa index build` would."""
         shutil.copytree(builds / live, builds / build_id)
-        manifest = builds / build_id / "manifest.json"
-        manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "build_id": build_id}))
+        write_manifest(builds / build_id, read_manifest(builds / build_id).model_copy(update={"build_id": build_id}))
         (live_settings.index_dir / "CURRENT").write_text(build_id)
         return builds / build_id
 

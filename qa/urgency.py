@@ -1,0 +1,167 @@
+"""Whether a question describes a possibly urgent situation now, and how urgent: from its words, never a model.
+
+A question is urgent when it names a warning sign (fever, trouble breathing, chest pain, ...) and
+says someone has it: the asker ("I have a fever", "I can't breathe") or a relative ("my husband
+passed out"). Asking about a sign in general ("can immunotherapy cause a fever?") is not urgent.
+Thoughts of self-harm are always urgent. Rules rather than a classifier: every decision can be
+read and explained, and a missed emergency is worse than a false alarm, so the patterns lean wide.
+English and Spanish.
+"""
+
+import re
+from typing import Literal
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from qa.spelling import known_word, vocabulary
+
+Urgency = Literal["emergency", "care_team", "crisis"]
+
+_SIGNS: tuple[tuple[Urgency, str], ...] = (
+    (
+        "crisis",
+        r"suicid\w*|kill(?:ing)? (?:my|him|her)sel(?:f|ves)|end (?:it all|my life|his life|her life)"
+        r"|(?:harm|hurt)(?:ing)? (?:my|him|her)sel(?:f|ves)|self.harm|(?:don'?t|do not) want to (?:live"
+        r"|be alive|wake up)"
+        r"|better off (?:dead|without me)|want(?:s)? to die|wish (?:i|he|she) (?:was|were) dead|no reason to live"
+        r"|(?:no|don'?t see the|what'?s the) point (?:in |of )?(?:living|going on|anymore)|can'?t go on|end things"
+        r"|take (?:my|his|her) (?:own )?life|how (?:i'?d|i would|to) do it|overdose on purpose"
+        r"|quitarme la vida|matarme|suicidarme|hacerme daño|no quiero vivir|acabar con todo",
+    ),
+    (
+        "emergency",
+        r"(?:trouble|difficulty|hard|struggl\w*|problems?) (?:to )?breath\w*|can'?t (?:breath\w*|catch (?:my"
+        r"|his|her|their) breath)"
+        r"|cannot breathe|short(?:ness)? of breath|out of breath|gasping|wheez\w*|breathless\w*"
+        r"|barely (?:breathe|get (?:any )?air|catch)|can'?t (?:get|catch) (?:my |a |enough )?(?:breath|air)|get air in"
+        r"|breath\w* (?:is |are |feels )?(?:hard|difficult|labou?red|fast|shallow|noisy)|low oxygen"
+        r"|oxygen (?:is )?(?:low|dropping)"
+        r"|(?:lips|face) (?:are |is |turning |turned )?blue|(?:throat"
+        r"|airway) (?:feels )?(?:like it'?s )?(?:closing|tight)"
+        r"|tight (?:chest|throat)|chest (?:is |feels )?(?:tight|heavy|hurting|crushing)"
+        r"|chest (?:pain|pains|hurts?|tightness|pressure)|pain in (?:my|his|her) chest|(?:heart"
+        r"|chest) is (?:racing|pounding)"
+        r"|swell\w* (?:of |in |up )?(?:my |his |her |the )?(?:face|throat|tongue|lips?|mouth|eyes)"
+        r"|(?:face|throat|tongue|lips?|mouth) (?:is |are |has |have )?(?:swell\w*|swollen|puff\w*|closing)"
+        r"|seizures?|convuls\w*|fits?\b|faint\w*|pass(?:ed|es|ing)? out|black(?:ed)? out|collaps\w*"
+        r"|unconscious|unresponsive|won'?t wake up|confus\w*|disoriented|(?:isn'?t|not) making (?:any )?sense"
+        r"|talking nonsense|(?:doesn'?t|didn'?t|can'?t|does not|did not) recogni[sz]e|(?:very|so|too) (?:sleepy|drowsy)"
+        r"|hard to wake|altered mental|acting (?:strange|weird|odd)|not (?:him|her)self|slurr\w*"
+        r"|hallucinat\w*|out of it"
+        r"|keel\w* over|dizzy and (?:fell|collapsed)|seeing double"
+        r"|(?:sudden\w*|suddenly) .{0,30}(?:vision|see|sight|blind)|(?:lost|losing|blurr\w*|double) (?:my "
+        r"|his |her )?vision"
+        r"|vision (?:is |has |went |gone )?(?:blurr\w*|double|dark|gone|going)|can'?t see"
+        r"|(?:worst|severe|terrible|excruciating|splitting|pounding) headache|cough\w* (?:up )?(?:blood|red)"
+        r"|(?:vomit\w*|throw\w* up|spit\w*) (?:up )?blood|blood when (?:i|he|she) cough\w*|hematemesis"
+        r"|no (?:puedo|puede|podemos) respirar|(?:me|le) cuesta respirar|(?:dificultad"
+        r"|problemas?) para respirar|falta de aire|me ahogo|se ahoga"
+        r"|dolor (?:de|en el) pecho|hincha\w* (?:de |en )?(?:la |el )?(?:cara|garganta|lengua|labios)"
+        r"|convulsi\w*|desmay\w*|confundid\w*|confusi[oó]n|(?:no puedo|no puede) ver"
+        r"|dolor de cabeza (?:muy )?(?:fuerte|intenso)"
+        r"|tos con sangre|tosiendo sangre|vomit\w* sangre"
+        r"|hemoptysis|syncope|syncopal|angioedema|anaphyla\w*|diplopia|visual loss|stridor|dyspnea|hypoxi\w*|delirium"
+        r"|encephalopathy|status epilepticus|can'?t swallow|struggling to swallow|trouble swallowing"
+        r"|altered mental status",
+    ),
+    (
+        "care_team",
+        r"fevers?|feverish|temperature of|temp of|10[0-4](?:\.\d)? ?(?:degrees|°|f\b)|3[89](?:\.\d)? ?(?:degrees|°|c\b)"
+        r"|chills|shaking|shivering|rigors|diarrh\w+|diarrea|blood in (?:my |his |her |the )?(?:stool|poop|urine|pee)"
+        r"|bloody (?:stool|poop|diarrh\w+|urine)|black (?:stool|poop)|yellow\w* (?:skin|eyes)|(?:skin"
+        r"|eyes)(?: and (?:skin|eyes))? (?:are |is )?(?:look\w* |turn\w* )?yellow"
+        r"|jaundice|icterus|febrile|neutropeni\w*|grade [34]|severe (?:pain|rash|vomiting|belly|stomach|cramps)"
+        r"|can'?t stop (?:vomiting|throwing up)|(?:watery |loose )?stools? every hour|\d+ (?:times|stools)"
+        r"|(?:running|rushing|going) to the bathroom"
+        r"|fiebre|escalofr[ií]os|temblores|sangre en (?:las |la |el |mis |sus )?(?:heces|orina|popó)"
+        r"|(?:piel|ojos) amarill\w*|ictericia|yellowish|dark (?:pee|urine)|(?:pee|urine) is (?:very )?dark|tarry|melena"
+        r"|hematochezia|burning up|hot to the touch|10[0-4]\.\d",
+    ),
+)
+_SIGN_PATTERNS = tuple((level, re.compile(rf"\b(?:{pattern})", re.IGNORECASE)) for level, pattern in _SIGNS)
+# Someone has it now: the asker or a person close to them, with a verb of having, feeling or happening.
+_SOMEONE = (
+    r"i|i'?m|im|i'?ve|ive|we|we'?re|he|he'?s|she|she'?s|they|they'?re|my \w+(?: \w+)?|our \w+|his \w+|her \w+"
+    r"|mom|mum|dad|mother|father|husband|wife|son|daughter|partner|friend"
+)
+_HAVING = (
+    r"have|has|had|having|got|get(?:ting)?|am|is|are|was|were|feel\w*|keep\w*|kept|can'?t|cannot|couldn'?t"
+    r"|started|starting|developed|been|just|suddenly|think|thinks|went|passed|fainted|coughed|vomited|threw"
+    r"|running|spiking|woke|wakes|seems?|looks?|turned|'?s|'?m|'?re"
+)
+_NOW = re.compile(
+    rf"\b(?:{_SOMEONE})\b\s+(?:\w+\s+){{0,2}}?(?:{_HAVING})\b"
+    r"|\b(?:what should (?:i|we) do|should (?:i|we) (?:go|be worried)|right now|since (?:this|last|yesterday"
+    r"|my)|tonight"
+    r"|today|this (?:morning|afternoon|evening)|(?:after|post|during) (?:my |his |her |our |the )?(?:\w+ )?"
+    r"(?:infusion|treatment|dose|shot|session|immunotherapy)|after starting|acute|onset|day \d+"
+    r"|on (?:nivolumab|pembrolizumab|ipilimumab|immunotherapy)"
+    r"|(?:my|his|her) (?:stool|stools|poop|urine|chest|skin|eyes|face|throat|vision|head|lips|tongue|breathing)"
+    r"|new|sudden\w*|won'?t (?:go away|stop)|getting worse|worse and worse|all night)\b"
+    r"|\b(?:coughing|vomiting|turning|struggling|gasping|shaking|burning up)\b|\d"
+    r"|\b(?:tengo|tiene|tenemos|tuve|estoy|est[aá]|me siento|se siente|no puedo|no puede|qu[eé] (?:hago|debo hacer)"
+    r"|mi (?:esposo|esposa|madre|padre|hijo|hija|mam[aá]|pap[aá])|ahora|desde (?:ayer|esta|su|mi)"
+    r"|despu[eé]s de (?:la|mi|su) (?:infusi[oó]n|tratamiento|dosis)|me desmay[eé])\b"
+    r"|^\W*(?:high |severe |bad |terrible |bloody )?(?:fever|chills|chest pain|seizure|can'?t breathe|fiebre|bloody)\b",
+    re.IGNORECASE,
+)
+# Asking about a sign in general ("can immunotherapy cause a fever?"), in a hypothesis ("if I get a fever"),
+# or in the past ("had fevers years ago", "completely gone now").
+_GENERAL = re.compile(
+    r"^\W*(?:can|could|does|do|will|would|is|are|may|might)\s+(?:immunotherapy|immuno|treatment|it|this"
+    r"|these|the|a|an)\b"
+    r"(?!.*\b(?:i|i'?m|i'?ve|my \w+|he|she) (?:have|has|am|is|got|feel)\b)"
+    r"|^\W*(?:what|which|how|why|when)\b(?!.*\b(?:i|i'?m|i'?ve|we|he|she|my \w+) (?:have|has|am|is|got|feel|can'?t)\b)"
+    r"|\bif (?:i|you|he|she|we|they|my \w+) (?:get|gets|have|has|develop\w*|start\w*)\b|\b(?:risk|risks|chance|odds)\b"
+    r"|years? ago|in the past|used to|(?:completely |all )?gone now|went away|cleared up|has resolved|no longer"
+    r"|how (?:likely|common)|(?:which|what) (?:symptoms|signs)|warning signs|watch (?:out )?for|look out for"
+    r"|what does it mean if|such as|horror stories"
+    r"|^\W*¿?(?:puede|pueden|causa|qu[eé]|c[oó]mo|cu[aá]les)\b(?!.*\b(?:tengo|tiene|estoy)\b)",
+    re.IGNORECASE,
+)
+# Misspelled warning signs ("feaver", "diarhea", "blod") are read as the sign they stand for.
+_SIGN_WORDS = sorted(
+    vocabulary(
+        [
+            "fever fevers chills pain chest diarrhea blood bloody stool stools vision blurry blurred breathe breathing"
+            " breath swollen swelling throat yellow confused confusion seizure seizures fainted fainting headache"
+            " coughing vomiting treatment infusion immunotherapy shaking worst eyes"
+        ]
+    )
+)
+_TYPO_MIN_LETTERS = 3
+_TYPO_LONG_WORD = 6  # from this length, two slips (edits or swapped letters) are read as the sign
+_WORD = re.compile(r"[A-Za-z]+")
+# A few words naming a sign and not the treatment ("fainted", "throat swelling") report it; "immunotherapy
+# fever" looks the subject up.
+_TERSE_WORDS = 5
+_SUBJECT = re.compile(
+    r"\b(?:immuno\w*|inmuno\w*|tratamientos?|treatments?|therap\w*|side effects?|drugs?|medicines?)\b", re.IGNORECASE
+)
+_ORDER: tuple[Urgency, ...] = ("crisis", "emergency", "care_team")
+
+
+def urgency(question: str) -> Urgency | None:
+    """How urgent the situation the question describes is, or None when it describes none."""
+    question = _WORD.sub(_sign_word, question)
+    found = {level for level, pattern in _SIGN_PATTERNS if pattern.search(question)}
+    if not found:
+        return None
+    if "crisis" not in found and (_GENERAL.search(question) or not (_NOW.search(question) or _terse(question))):
+        return None
+    return next(level for level in _ORDER if level in found)
+
+
+def _sign_word(match: re.Match[str]) -> str:
+    """The warning sign a misspelled word stands for, else the word (English words stay as they are)."""
+    word = match.group(0)
+    if len(word) < _TYPO_MIN_LETTERS or word.lower() in _SIGN_WORDS or known_word(word):
+        return word
+    edits = 1 if len(word) < _TYPO_LONG_WORD else 2
+    best = process.extractOne(word.lower(), _SIGN_WORDS, scorer=OSA.distance, score_cutoff=edits)
+    return str(best[0]) if best else word
+
+
+def _terse(question: str) -> bool:
+    return len(question.split()) <= _TERSE_WORDS and not _SUBJECT.search(question)

@@ -1,0 +1,51 @@
+"""qa.urgency: urgent situations told apart from questions about the same signs."""
+
+import json
+
+import pytest
+
+from qa.settings import PROJECT_ROOT
+from qa.urgency import urgency
+
+SYMPTOMS = PROJECT_ROOT / "eval" / "symptoms.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("question", "level"),
+    [
+        ("I have a high fever after my infusion, what should I do?", "care_team"),
+        ("my wife can't catch her breath", "emergency"),
+        ("I passed out this morning after my infusion", "emergency"),
+        ("I want to end it all", "crisis"),
+        ("blod in my stool", "care_team"),
+        ("Tengo fiebre muy alta desde ayer", "care_team"),
+    ],
+)
+def test_a_situation_now_is_urgent_with_its_level(question: str, level: str) -> None:
+    assert urgency(question) == level
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can immunotherapy cause a fever?",
+        "What are the side effects of immunotherapy?",
+        "should I call my doctor if I get a fever during immunotherapy?",
+        "my father had fevers with his chemo years ago, will immunotherapy be the same?",
+        "¿La inmunoterapia puede causar fiebre?",
+        "immunotherapy diarrhea",
+    ],
+)
+def test_asking_about_a_sign_in_general_is_not_urgent(question: str) -> None:
+    assert urgency(question) is None
+
+
+def test_the_train_split_is_told_apart() -> None:
+    rows = [json.loads(line) for line in SYMPTOMS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    train = [r for r in rows if r["split"] == "train"]
+    urgent = [r for r in train if r["urgent"]]
+    found = sum(urgency(r["question"]) is not None for r in urgent)
+    alarms = sum(urgency(r["question"]) is not None for r in train if not r["urgent"])
+    assert len(urgent) >= 50
+    assert found / len(urgent) >= 0.95
+    assert alarms / (len(train) - len(urgent)) <= 0.05
