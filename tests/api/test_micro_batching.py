@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from qa.embedding import load_encoder
 from qa.index import Index
 from qa.service import QAService
 from qa.settings import PROJECT_ROOT, Settings
@@ -21,6 +22,14 @@ QUESTIONS = [
     "How is immunotherapy different from chemo?",
     "What is the capital of France?",
 ]
+
+
+def _service(settings: Settings, index: Index, quantize: bool) -> QAService:
+    """The float model, or int8 with its float recheck given outright: whatever int8's start-up check says here."""
+    if not quantize:
+        return QAService(settings, index)
+    int8, checker = load_encoder(settings, quantized=True), load_encoder(settings, quantized=False)
+    return QAService(settings.model_copy(update={"quantize": True}), index, encoder=int8, checker=checker)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +65,7 @@ def test_a_question_gets_the_same_passages_whatever_is_batched_beside_it(
     one question per call (QA_QUANTIZE=true), and the float recheck of close calls in runs of the
     close calls of a batch; this fails if either makes a question's passages depend on the others.
     """
-    service = QAService(settings.model_copy(update={"quantize": quantize}), index)
+    service = _service(settings, index, quantize)
     questions = [json.loads(line)["question"] for line in EVAL_FILE.read_text(encoding="utf-8").splitlines()]
     alone = [service.evidence(service.snapshot, [question], 3)[0] for question in questions]
     batched = [
@@ -76,7 +85,7 @@ def test_the_whole_eval_file_asked_in_mixed_batches_with_mixed_top_k_gets_the_an
     """A batch searched at its largest top_k made 1 of 334 questions (asked for one passage) a close call
     for int8, so it was encoded again with the float model only because of its neighbours; each question is
     now searched at its own top_k, so its status, passages and scores never depend on the batch."""
-    service = QAService(settings.model_copy(update={"quantize": quantize, "cache_size": 0}), index)
+    service = _service(settings.model_copy(update={"cache_size": 0}), index, quantize)
     questions = [json.loads(line)["question"] for line in EVAL_FILE.read_text(encoding="utf-8").splitlines()]
     # Each question twice, at the fewest and the most passages: a batch mixes them always.
     requests = [(question, top_k) for question in questions for top_k in (1, 10)]

@@ -8,7 +8,7 @@ import pytest
 
 from qa.embedding import load_checker
 from qa.index import Index
-from qa.int8_check import shown
+from qa.int8_check import load_check_questions, shown
 from qa.service import QAService
 from qa.settings import PROJECT_ROOT, Settings
 
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow
 
 EVAL = PROJECT_ROOT / "eval"
 FLOAT, INT8 = "onnx:model.onnx", "onnx:model-int8.onnx"
+STORED = len(load_check_questions(Settings().quantize_check_questions))  # the eval file's and the follow-ups
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
@@ -47,9 +48,9 @@ def test_int8_alone_fails_the_start_up_check_on_any_cpu_so_the_float_model_answe
     services: dict[str, QAService],
 ) -> None:
     """int8 without the recheck shows another first passage or status for some of the stored questions
-    (10 of 388 on a CPU with VNNI): the check must see it and hand every question to the float model."""
+    (15 of 450 on a CPU with VNNI): the check must see it and hand every question to the float model."""
     check = services["int8 alone"].int8_check
-    assert check is not None and check.questions == 388
+    assert check is not None and check.questions == STORED
     assert check.differing > 0 and not check.passed
     assert services["int8 alone"].encoder.name == FLOAT and services["int8 alone"].checker is None
 
@@ -57,7 +58,7 @@ def test_int8_alone_fails_the_start_up_check_on_any_cpu_so_the_float_model_answe
 def test_int8_is_used_only_when_its_check_passed_on_this_cpu(services: dict[str, QAService]) -> None:
     service = services["rechecked"]
     check = service.int8_check
-    assert check is not None and check.questions == 388 and check.cpu.get("avx2")
+    assert check is not None and check.questions == STORED and check.cpu.get("avx2")
     assert service.encoder.name == (INT8 if check.passed else FLOAT)
     assert (service.checker is not None) == check.passed
 
