@@ -15,7 +15,7 @@ from qa.settings import PROJECT_ROOT, Settings
 
 PILL = "Can I take immunotherapy as a pill?"
 # What the wheel is built from: the repository without built indexes, caches or test output.
-_SOURCES = ("pyproject.toml", "README.md", "qa", "corpus", "api", "cli", "evaluation", "bench")
+_SOURCES = ("pyproject.toml", "README.md", "qa", "corpus", "eval", "api", "cli", "evaluation", "bench")
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
