@@ -23,8 +23,13 @@ from qa.refusal import MODEL_FILE, RefusalModel, Status
 from qa.retrieval import Evidence, Method, Retriever, merge_evidence
 from qa.settings import Settings
 from qa.smalltalk import smalltalk_language
+from qa.spelling import rarity
 from qa.subject import TERMS_FILE, SubjectTerms, load_terms
 from qa.urgency import urgency
+
+# A word the corpus never uses names a subject of the question's own when English rarely uses it either
+# (-log10 frequency: "tokyo" 6.7, "movies" 4.7, "alcohol" 4.9; "matter" 3.5 and "everyone" 3.5 do not).
+_NAMES_A_SUBJECT = 4.5
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,8 @@ class QAService:
             return True
         if alone.status != "not_found":
             return False
-        return not refers_back(question) or bool(snapshot.index.speller.unknown(question, STOPWORD_SET))
+        unknown = snapshot.index.speller.unknown(question, STOPWORD_SET)
+        return not refers_back(question) or any(rarity(word) >= _NAMES_A_SUBJECT for word in unknown)
 
     def ask_many(self, requests: list[tuple[str, int]]) -> list[Answer]:
         """Answer several questions with one encoder call (questions are normalized here)."""
