@@ -49,10 +49,8 @@ def _checks(path: Path, service: QAService, split: str) -> list[tuple[str, str, 
         labelled = load_questions(path, service.index.corpus, split)
         return [(q.question, *_by_kind(q.kind, q.gold)) for q in labelled if not q.history]
     if records and "urgent" in records[0]:
-        return [
-            (r["question"], "urgent symptoms: urgent" if r["urgent"] else "other symptoms: urgent", _urgent)
-            for r in records
-        ]
+        kinds = {True: "urgent", False: "not urgent"}
+        return [(r["question"], f"{path.stem}, {kinds[r['urgent']]}: urgent", _urgent) for r in records]
     return [(r["question"], "small talk: no passage", _no_passage) for r in records]
 
 

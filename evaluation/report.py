@@ -69,7 +69,8 @@ def run_eval(
         result["reports"].append(report.to_dict())
     dialogues = questions_file.with_name("dialogues.jsonl")
     if dialogues.is_file() and not sample and not limit:
-        files = [questions_file, *(questions_file.with_name(n) for n in ("symptoms.jsonl", "smalltalk.jsonl"))]
+        names = ("symptoms.jsonl", "symptoms-holdout.jsonl", "smalltalk.jsonl")
+        files = [questions_file, *(questions_file.with_name(name) for name in names)]
         service = QAService(settings, index)
         history = openers(dialogues)
         result["conversation"] = conversation_outcomes(service, [f for f in files if f.is_file()], split, history)

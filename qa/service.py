@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 from cachetools import LRUCache
 
 from qa.answer import HELPLINE, Answer, assemble, no_documents_in, smalltalk, with_missing_list_note, with_urgent_care
@@ -26,8 +27,14 @@ from qa.refusal import MODEL_FILE, RefusalModel, Status
 from qa.retrieval import Evidence, Method, Retriever, merge_evidence
 from qa.settings import Settings
 from qa.smalltalk import smalltalk_language
+from qa.spelling import rarity
 from qa.subject import TERMS_FILE, SubjectTerms, load_terms
-from qa.urgency import urgency
+from qa.urgency import MODEL_FILE as URGENCY_FILE
+from qa.urgency import UrgencyModel
+
+# A word the corpus never uses names a subject of the question's own when English rarely uses it either
+# (-log10 frequency: "tokyo" 6.7, "movies" 4.7, "alcohol" 4.9; "matter" 3.5 and "everyone" 3.5 do not).
+_NAMES_A_SUBJECT = 4.5
 
 log = logging.getLogger("qa.service")
 
@@ -66,6 +73,7 @@ class QAService:
         self.checker = checker
         self._on_recheck = on_recheck
         self.refusal = refusal or RefusalModel.load(settings.refusal_model or MODEL_FILE)
+        self.urgency = UrgencyModel.load(settings.urgency_model or URGENCY_FILE)
         self._method = method
         self._snapshot = self._snapshot_of(index)
         self._cache: LRUCache[tuple[str, str, int], Answer] | None = (
@@ -135,7 +143,10 @@ class QAService:
         evidence, used = self.followup_evidence(snapshot, question, earlier, top_k)
         if not used:
             return alone
-        answer = self._finish(snapshot, self._answer(snapshot, question, evidence, top_k, alone.language))
+        answer = self._answer(snapshot, question, evidence, top_k, alone.language)
+        if alone.urgent_care is not None:  # urgency is the question's own, whatever came before
+            answer = with_urgent_care(answer, alone.urgent_care)
+        answer = with_missing_list_note(answer, snapshot.texts.missing_list)
         if answer.status == "answered" and alone.status != "answered" and alone.status != "not_found":
             return alone  # a question on the subject that the article does not answer stays so
         return replace(answer, context_used=[turn + offset for turn in used])
@@ -153,7 +164,8 @@ class QAService:
             return True
         if alone.status != "not_found":
             return False
-        return not refers_back(question) or bool(snapshot.index.speller.unknown(question, STOPWORD_SET))
+        unknown = snapshot.index.speller.unknown(question, STOPWORD_SET)
+        return not refers_back(question) or any(rarity(word) >= _NAMES_A_SUBJECT for word in unknown)
 
     def ask_many(self, requests: list[tuple[str, int]]) -> list[Answer]:
         """Answer several questions with one encoder call (questions are normalized here)."""
@@ -176,9 +188,8 @@ class QAService:
             # Each question is searched at its own top_k: its answer never depends on the batch it shares.
             evidence = self.evidence(snapshot, [questions[i] for i in missing], [keys[i][2] for i in missing])
             for i, found in zip(missing, evidence, strict=True):
-                answers[i] = self._finish(
-                    snapshot, self._answer(snapshot, questions[i], found, keys[i][2], languages[i])
-                )
+                answer = self._answer(snapshot, questions[i], found, keys[i][2], languages[i])
+                answers[i] = self._finish(snapshot, answer, found.vector)
                 self._store(keys[i], answers[i])  # type: ignore[arg-type]
         return [a for a in answers if a is not None]
 
@@ -269,10 +280,13 @@ class QAService:
         index = snapshot.index
         return assemble(question, status, hits[:top_k], index.corpus.documents, index.manifest.build_id, language)
 
-    def _finish(self, snapshot: Snapshot, answer: Answer) -> Answer:
-        """The answer with the publisher's notes: what to do now for an urgent situation, and lists this copy lacks."""
+    def _finish(self, snapshot: Snapshot, answer: Answer, vector: npt.NDArray[np.float32] | None = None) -> Answer:
+        """The answer with the publisher's notes: what to do now for an urgent situation, and lists this copy lacks.
+
+        `vector`, the question's own embedding, lets the urgency check see situations told in other words.
+        """
         texts = snapshot.texts
-        level = urgency(answer.question)
+        level = self.urgency.urgency(answer.question, vector)
         if level is not None:
             answer = with_urgent_care(
                 answer, texts.urgent_care(level, answer.language, self.settings.document_language)

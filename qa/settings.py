@@ -396,6 +396,11 @@ class Settings(BaseSettings):
         " helpline ({phone}) can tell you what it says.",
         description="Shown with a passage that ends on a lead-in (':') whose list is not in the source text.",
     )
+    urgency_model: Path | None = Field(
+        None,
+        description="The urgency check's embedding model, written by `python -m evaluation.urgency_fit PATH`;"
+        " default: the packaged one (qa/urgency.json).",
+    )
     subject_terms: Path | None = Field(
         None,
         description="File of treatments, drugs, tests and side effects (one a line): a question naming one the"

@@ -19,12 +19,16 @@ def refused(page: Page) -> None:
     ask(page, OFF_TOPIC)
 
 
+def urgent(page: Page) -> None:
+    ask(page, "I have a high fever after my infusion, what should I do?")
+
+
 def failed(page: Page) -> None:
     page.route("**/v1/ask", lambda route: route.abort("internetdisconnected"))
     ask(page, PILL)
 
 
-@pytest.mark.parametrize("reach", [answered, refused, failed], ids=["answered", "refused", "error"])
+@pytest.mark.parametrize("reach", [answered, refused, urgent, failed], ids=["answered", "refused", "urgent", "error"])
 def test_no_serious_or_critical_accessibility_violation(
     page: Page, live_url: str, reach: Callable[[Page], None]
 ) -> None:

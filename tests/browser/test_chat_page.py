@@ -272,3 +272,29 @@ def test_follow_ups_send_the_conversation_and_new_conversation_starts_afresh(pag
     assert bodies[-1] == {"question": follow_up}
     expect(page.locator("article.exchange").last.locator(".follow-up-note")).to_have_count(0)
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+
+
+def test_an_urgent_situation_is_shown_first_with_numbers_to_tap(page: Page, live_url: str) -> None:
+    page.goto(live_url)
+    answer = ask(page, "I have a high fever after my infusion, what should I do?")
+    alert = answer.locator(".urgent[role=alert]")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("Call your cancer care team right away")
+    expect(alert.locator("a[href='tel:911']")).to_be_visible()
+    expect(alert.locator("a[href='tel:18002272345']")).to_be_visible()
+    # The advice comes before everything else in the answer, and only once.
+    assert answer.evaluate("(el) => el.firstElementChild.classList.contains('urgent')")
+    expect(answer.locator(".message")).not_to_contain_text("Call your cancer care team")
+
+
+def test_small_talk_gets_the_reply_and_no_passage(page: Page, live_url: str) -> None:
+    page.goto(live_url)
+    answer = ask(page, "help")
+    expect(answer).to_contain_text("Ask a question in your own words")
+    expect(answer.locator(".passage")).to_have_count(0)
+
+
+def test_a_passage_whose_list_is_missing_says_so(page: Page, live_url: str) -> None:
+    page.goto(live_url)
+    answer = ask(page, "What are the side effects?")
+    expect(answer.locator(".passage .missing-list").first).to_contain_text("The original article has a list here")
