@@ -21,6 +21,7 @@ from api.integrity import verifying
 from api.limits import install_limits, limit_responses
 from api.probe_port import ProbePortOnlyProbes
 from api.routes import admin, ask, docs, documents, health, web
+from api.routes import metrics as metrics_route
 from api.schemas import ask_request_model
 from api.security import SecurityHeaders
 from api.startup import in_daemon_thread
@@ -180,5 +181,5 @@ def create_app(
     if settings.admin_token is not None:
         # Without a token the admin endpoint does not exist at all, not even in the schema.
         app.include_router(admin.router)
-    app.include_router(metrics.router)
+    app.include_router(metrics_route.router)
     return app

@@ -11,19 +11,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter
-from fastapi.responses import PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from api import connection_metrics
 from api.access_log import Exchange
-from api.deps import StateDep
 
 if TYPE_CHECKING:  # loaded in the background at start-up, so the port opens without it
     from qa.service import QAService
 
-router = APIRouter(tags=["operations"])
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # prometheus-client's own variable: read when it is first imported, so set before workers start.
@@ -132,9 +128,3 @@ class Metrics:
         multiprocess.MultiProcessCollector(registry, self.shared_dir)  # type: ignore[no-untyped-call]
         registry.register(self.index)
         return generate_latest(registry)
-
-
-@router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
-def metrics(state: StateDep) -> PlainTextResponse:
-    """Counters, latency histograms and index gauges in the Prometheus text format."""
-    return PlainTextResponse(state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -29,10 +29,11 @@ from bench.http_load import (
 )
 from bench.wrk import WrkLoad, find_wrk
 from qa.cpu import describe, instruction_sets
-from qa.embedding import TorchEncoder, load_encoder, model_dir
+from qa.embedding import load_encoder, model_dir
 from qa.index import Index, build_index, ensure_index
 from qa.service import QAService
 from qa.settings import PROJECT_ROOT, Settings
+from qa.torch_encoder import TorchEncoder
 
 log = logging.getLogger("bench.perf")
 QUESTIONS_FILE = PROJECT_ROOT / "eval" / "immunotherapy.jsonl"

@@ -26,7 +26,8 @@ import numpy.typing as npt
 
 from evaluation.metrics import LabelledQuestion, evidence_for, load_questions, score
 from evaluation.report import select_questions
-from qa.embedding import Encoder, OnnxEncoder, Vectors, load_encoder, model_dir
+from qa.embedding import OnnxEncoder, load_encoder, model_dir
+from qa.encoder import Encoder, Vectors
 from qa.index import ensure_index
 from qa.onnx_export import exported_model
 from qa.service import QAService

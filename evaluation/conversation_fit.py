@@ -21,7 +21,7 @@ from evaluation.metrics import (
     mean_reciprocal_rank,
     recall_at,
 )
-from qa.embedding import Encoder
+from qa.encoder import Encoder
 from qa.index import ensure_index
 from qa.service import QAService
 from qa.settings import Settings

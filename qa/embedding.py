@@ -4,27 +4,18 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
-import numpy.typing as npt
 
+from qa.encoder import Encoder, Vectors
 from qa.errors import ModelError, SettingError
+from qa.onnx_export import exported_model, model_fingerprint, reference
 from qa.settings import Settings
+from qa.torch_encoder import TorchEncoder
 
-Vectors = npt.NDArray[np.float32]
 # Texts per ONNX Runtime call for the float model (why 8: OnnxEncoder.encode); the int8 model runs one.
 _FLOAT_RUN = 8
 log = logging.getLogger("qa.embedding")
-
-
-class Encoder(Protocol):
-    """Turns texts into L2-normalized float32 vectors (one row per text)."""
-
-    name: str
-    dimension: int
-
-    def encode(self, texts: list[str]) -> Vectors: ...
 
 
 def model_dir(settings: Settings) -> Path:
@@ -38,32 +29,8 @@ def model_dir(settings: Settings) -> Path:
 
 def model_id(settings: Settings) -> str:
     """A stable, human-readable name of the model (folder name plus weights fingerprint)."""
-    from qa.onnx_export import model_fingerprint
-
     folder = model_dir(settings)
     return f"{folder.name if settings.model else 'all-MiniLM-L6-v2'}@{model_fingerprint(folder)}"
-
-
-class TorchEncoder:
-    """sentence-transformers on torch, as shipped: the reference and the naive baseline."""
-
-    def __init__(self, folder: Path, batch_size: int = 32) -> None:
-        from sentence_transformers import SentenceTransformer
-
-        self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-        self._batch_size = batch_size
-        self.name = f"torch:{folder.name}"
-        self.dimension = int(self._model.get_embedding_dimension() or 0)
-
-    def encode(self, texts: list[str]) -> Vectors:
-        vectors = self._model.encode(
-            texts,
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
 class OnnxEncoder:
@@ -152,8 +119,6 @@ def load_encoder(settings: Settings, *, quantized: bool | None = None) -> Encode
     folder = model_dir(settings)
     if settings.encoder_backend == "torch":
         return TorchEncoder(folder)
-    from qa.onnx_export import exported_model
-
     int8 = settings.quantize if quantized is None else quantized
     name = "model-int8.onnx" if int8 else "model.onnx"
     for again in (False, True):
@@ -183,8 +148,6 @@ def load_checker(settings: Settings) -> Encoder | None:
 
 def _self_tested(onnx_file: Path, folder: Path, settings: Settings, batch_size: int) -> tuple[OnnxEncoder | None, str]:
     """The encoder when it reproduces the torch model's vector of the recorded sentence."""
-    from qa.onnx_export import reference
-
     sentence, expected = reference(onnx_file.parent)
     try:
         encoder = OnnxEncoder(onnx_file, folder, settings.encoder_threads, batch_size)

@@ -34,7 +34,8 @@ from pydantic import BaseModel, ValidationError
 from qa.checksums import file_sha256
 from qa.chunking import CHUNKER_VERSION, Passage, chunk_corpus
 from qa.documents import Corpus, Document, load_corpus
-from qa.embedding import Encoder, Vectors, load_encoder, model_id
+from qa.embedding import load_encoder, model_id
+from qa.encoder import Encoder, Vectors
 from qa.errors import IndexBuildError, IndexCorrupt, IndexMissing, IndexStale, SettingError
 from qa.leftovers import remove_abandoned
 from qa.lexical import LexicalIndex

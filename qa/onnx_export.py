@@ -16,6 +16,7 @@ from pathlib import Path
 from qa.checksums import file_sha256
 from qa.cpu import instruction_sets
 from qa.leftovers import remove_abandoned
+from qa.torch_encoder import TorchEncoder
 
 ONNX_OPSET = 17
 # Bump when the export or quantization recipe changes, so cached exports are redone.
@@ -98,8 +99,6 @@ def reference(target: Path) -> tuple[str, list[float]]:
 
 
 def _torch_vector(model_dir: Path, sentence: str) -> list[float]:
-    from qa.embedding import TorchEncoder
-
     return [float(value) for value in TorchEncoder(model_dir).encode([sentence])[0]]
 
 

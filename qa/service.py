@@ -15,7 +15,8 @@ from qa.builds import corpus_on_disk
 from qa.conversation import expand, normalize_history, refers_back, resolve
 from qa.cpu import describe
 from qa.documents import Corpus
-from qa.embedding import Encoder, load_checker, load_encoder
+from qa.embedding import load_checker, load_encoder
+from qa.encoder import Encoder
 from qa.errors import BuildGone
 from qa.index import Index
 from qa.int8_check import Int8Check, compare, load_check_questions

@@ -33,10 +33,11 @@ from bench.perf import (
 )
 from bench.wrk import WrkLoad, find_wrk
 from cli.main import app
-from qa.embedding import TorchEncoder, model_dir
+from qa.embedding import model_dir
 from qa.index import Index
 from qa.service import QAService
 from qa.settings import Settings
+from qa.torch_encoder import TorchEncoder
 
 
 @pytest.mark.parametrize(

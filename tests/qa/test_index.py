@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from qa.chunking import chunk_corpus
-from qa.embedding import Vectors
+from qa.encoder import Vectors
 from qa.errors import IndexBuildError, IndexCorrupt, IndexMissing, IndexStale
 from qa.index import Index, build_index, ensure_index, load_index
 from qa.reindex import Reindexer

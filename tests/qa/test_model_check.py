@@ -70,7 +70,7 @@ def test_a_model_that_still_fails_stops_with_a_clear_error(
 ) -> None:
     settings, target = private_export
     # Exporting again would give the same files; skip that slow step and keep the bar out of reach.
-    monkeypatch.setattr("qa.onnx_export.exported_model", lambda *args, **kwargs: target)
+    monkeypatch.setattr("qa.embedding.exported_model", lambda *args, **kwargs: target)
     strict = settings.model_copy(update={"encoder_check_min_cosine": 1.0, "quantize": True})
     with pytest.raises(ModelError, match=r"fails its self-test even after a new export \(cosine 0\.9"):
         load_encoder(strict)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.embedding import Encoder, Vectors
+from qa.encoder import Encoder, Vectors
 from qa.index import Index
 from qa.questions import encoder_inputs, question_parts
 from qa.service import QAService
