@@ -4,7 +4,7 @@ The dependencies are coroutines: FastAPI runs a plain function dependency in its
 pool, two thread hand-offs per request for what is an attribute read.
 """
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,18 +15,16 @@ from qa.errors import QAError
 from qa.settings import Settings
 
 if TYPE_CHECKING:  # loaded in the background at start-up, so the port opens without them
+    from api.asking import Asker
     from api.metrics import Metrics
-    from qa.answer import Answer
+    from qa.engine import Engine
     from qa.index import Index
     from qa.reindex import Reindexer
-    from qa.service import QAService
-
-Asker = Callable[[str, int, Sequence[str]], Awaitable["Answer"]]
 
 
 @dataclass
 class AppState:
-    """Everything routes use, made by `create_app`; the lifespan fills in the service once loaded."""
+    """Everything routes use, made by `create_app`; the lifespan fills in the engine once loaded."""
 
     settings: Settings
     metrics: "Metrics"
@@ -34,8 +32,8 @@ class AppState:
     load_in_background: bool = False
     on_startup_failure: Callable[[QAError], None] = lambda error: None
     startup: Startup = field(default_factory=Startup)
-    service: "QAService | None" = None
-    ask: Asker | None = None
+    engine: "Engine | None" = None
+    ask: "Asker | None" = None
     reindexer: "Reindexer | None" = None
     damaged: str | None = None  # set by api/integrity.py when a file of the live build no longer matches
 
@@ -67,13 +65,13 @@ async def get_settings(state: StateDep) -> Settings:
     return state.settings
 
 
-async def get_service(state: StateDep) -> "QAService":
-    if state.service is None:
+async def get_engine(state: StateDep) -> "Engine":
+    if state.engine is None:
         raise _not_ready(state)
-    return state.service
+    return state.engine
 
 
-async def get_asker(state: StateDep) -> Asker:
+async def get_asker(state: StateDep) -> "Asker":
     """Answers a question through the micro-batcher when it is on, else directly."""
     if state.ask is None:
         raise _not_ready(state)
@@ -88,10 +86,10 @@ async def get_reindexer(state: StateDep) -> "Reindexer":
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 if TYPE_CHECKING:
-    ServiceDep = Annotated[QAService, Depends(get_service)]
+    EngineDep = Annotated[Engine, Depends(get_engine)]
     AskerDep = Annotated[Asker, Depends(get_asker)]
     ReindexerDep = Annotated[Reindexer, Depends(get_reindexer)]
 else:  # FastAPI reads these at run time, before the service's modules are imported
-    ServiceDep = Annotated[object, Depends(get_service)]
+    EngineDep = Annotated[object, Depends(get_engine)]
     AskerDep = Annotated[object, Depends(get_asker)]
     ReindexerDep = Annotated[object, Depends(get_reindexer)]

@@ -27,9 +27,9 @@ async def verifying(state: AppState, seconds: float) -> AsyncIterator[None]:
 async def _verify(state: AppState, seconds: float) -> None:
     while True:
         await asyncio.sleep(seconds)
-        if state.service is None:
+        if state.engine is None:
             continue
-        index = state.service.index
+        index = state.engine.index
         damaged = await asyncio.to_thread(damaged_file, index.path, index.manifest)
         problem = (
             f"Index file {index.path / damaged} of the live build no longer matches its checksum. Answers still come"

@@ -4,7 +4,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING
@@ -25,71 +25,62 @@ from api.routes import metrics as metrics_route
 from api.schemas import ask_request_model
 from api.security import SecurityHeaders
 from api.startup import in_daemon_thread
-from qa.batching import MicroBatcher
 from qa.errors import QAError
 from qa.settings import Settings
 
 if TYPE_CHECKING:  # the heavy modules load in the lifespan, so `qa serve` opens its port sooner
-    from qa.answer import Answer
+    from qa.engine import Engine
     from qa.index import Index
-    from qa.service import QAService
 
 log = logging.getLogger("api")
+
+
+def _open_engine(state: AppState) -> "Engine":
+    """The engine of the settings' index, once it has passed its self-test; run in a thread."""
+    # Imported here, in the thread: these imports alone take seconds and must not hold up the port.
+    from qa.engine import load_engine
+    from qa.index import ensure_index
+    from qa.selftest import self_test
+
+    settings, startup = state.settings, state.startup
+    # What questions load on first use loads on the other core meanwhile, so no first question waits.
+    with ThreadPoolExecutor(1) as pool:
+        preloaded = pool.submit(_preload, settings)
+        index = state.preloaded_index or ensure_index(settings, on_build=lambda: startup.enter("building"))
+        startup.enter("loading")
+        engine = load_engine(settings, index, on_recheck=state.metrics.rechecked.inc)
+        preloaded.result()
+    started_test = time.perf_counter()
+    self_test(engine)  # ready means it answers right (docs/reliability.md)
+    log.info("Self-test passed in %.0f ms.", (time.perf_counter() - started_test) * 1000)
+    return engine
 
 
 async def _serve(app: FastAPI, started: asyncio.Event) -> None:
     """Build or load the index, then answer and watch for new builds until cancelled at shutdown."""
     state = app_state(app)
-    settings, startup = state.settings, state.startup
-
-    def open_service() -> "QAService":
-        # Imported here, in the thread: these imports alone take seconds and must not hold up the port.
-        from qa.index import ensure_index
-        from qa.selftest import self_test
-        from qa.service import QAService
-
-        # What questions load on first use loads on the other core meanwhile, so no first question waits.
-        with ThreadPoolExecutor(1) as pool:
-            preloaded = pool.submit(_preload, settings)
-            index = state.preloaded_index or ensure_index(settings, on_build=lambda: startup.enter("building"))
-            startup.enter("loading")
-            service = QAService(settings, index, on_recheck=state.metrics.rechecked.inc)
-            preloaded.result()
-        started_test = time.perf_counter()
-        self_test(service)  # ready means it answers right (docs/reliability.md)
-        log.info("Self-test passed in %.0f ms.", (time.perf_counter() - started_test) * 1000)
-        return service
-
     try:
-        service = await in_daemon_thread(open_service)
+        engine = await in_daemon_thread(lambda: _open_engine(state))
     except Exception as error:
         if not isinstance(error, QAError):
             log.exception("Start-up failed unexpectedly.")
             error = QAError(f"Start-up failed unexpectedly ({type(error).__name__}: {error}).")
-        startup.fail(error)
+        state.startup.fail(error)
         started.set()
         state.on_startup_failure(error)
         return
-    from qa.reindex import Reindexer, watching  # already imported by the thread
+    from api.asking import Asker  # its modules are imported by the thread already
+    from qa.reindex import Reindexer, watching
 
-    state.preloaded_index = None  # from now on the service holds the live index
-    batcher: MicroBatcher[tuple[str, int], Answer] | None = (
-        MicroBatcher(service.ask_many, settings.batch_max, settings.batch_workers) if settings.micro_batching else None
-    )
-
-    async def ask_question(question: str, top_k: int, history: Sequence[str] = ()) -> "Answer":
-        if batcher is not None and not history:  # a follow-up searches with its own history: it shares no batch
-            return await batcher.submit((question, top_k))
-        # In a thread: the encoder's work must never hold up the event loop (/healthz and every other request).
-        return await asyncio.to_thread(service.ask, question, top_k, history)
-
-    state.ask = ask_question
-    state.service = service
-    state.reindexer = Reindexer(service)
-    startup.enter("ready")
+    state.preloaded_index = None  # from now on the engine holds the live index
+    state.engine, state.ask, state.reindexer = engine, Asker(engine, state.settings), Reindexer(engine)
+    state.startup.enter("ready")
     started.set()
-    log.info("Ready: index %s, %d passages.", service.index.manifest.build_id, service.index.manifest.passages)
-    async with watching(state.reindexer, settings.index_watch_seconds), verifying(state, settings.index_verify_seconds):
+    log.info("Ready: index %s, %d passages.", engine.index.manifest.build_id, engine.index.manifest.passages)
+    async with (
+        watching(state.reindexer, state.settings.index_watch_seconds),
+        verifying(state, state.settings.index_verify_seconds),
+    ):
         await asyncio.Event().wait()  # until cancelled
 
 
@@ -119,7 +110,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         serving.cancel()
         with suppress(asyncio.CancelledError):
             await serving
-        state.service = state.ask = state.reindexer = None
+        state.engine = state.ask = state.reindexer = None
 
 
 def create_app(
@@ -148,7 +139,7 @@ def create_app(
     )
     state = AppState(
         settings,
-        metrics.Metrics(lambda: state.service),
+        metrics.Metrics(lambda: state.engine),
         preloaded_index=index,
         load_in_background=load_in_background,
     )

@@ -18,7 +18,7 @@ from api import connection_metrics
 from api.access_log import Exchange
 
 if TYPE_CHECKING:  # loaded in the background at start-up, so the port opens without it
-    from qa.service import QAService
+    from qa.engine import Engine
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -45,21 +45,21 @@ def shared_by_workers() -> Iterator[None]:
 
 
 class _IndexCollector:
-    """Index size and age, and the int8 start-up check, read from the live service when Prometheus scrapes."""
+    """Index size and age, and the int8 start-up check, read from the live engine when Prometheus scrapes."""
 
-    def __init__(self, service: Callable[[], "QAService | None"]) -> None:
-        self.service = service
+    def __init__(self, engine: Callable[[], "Engine | None"]) -> None:
+        self.engine = engine
 
     def collect(self) -> Iterator[Metric]:
-        service = self.service()
-        if service is None:
+        engine = self.engine()
+        if engine is None:
             return
-        manifest = service.index.manifest
+        manifest = engine.index.manifest
         built = datetime.fromisoformat(manifest.built_at)
         yield GaugeMetricFamily("qa_index_passages", "Passages in the live index.", value=manifest.passages)
         age = (datetime.now(UTC) - built).total_seconds()
         yield GaugeMetricFamily("qa_index_age_seconds", "Seconds since the live index was built.", value=age)
-        check = service.int8_check
+        check = engine.int8_check
         if check is not None:
             yield GaugeMetricFamily(
                 "qa_int8_check_differing_questions",
@@ -81,9 +81,9 @@ class Metrics:
     worker's; the index gauges come from the worker that answers (all serve the same build).
     """
 
-    def __init__(self, service: Callable[[], "QAService | None"]) -> None:
+    def __init__(self, engine: Callable[[], "Engine | None"]) -> None:
         self.shared_dir = os.environ.get(MULTIPROCESS_DIR)
-        self.index = _IndexCollector(service)
+        self.index = _IndexCollector(engine)
         self.registry = CollectorRegistry()
         labels = ("method", "route", "status")
         self.requests = Counter("qa_http_requests", "HTTP requests.", labels, registry=self.registry)

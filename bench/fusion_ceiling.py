@@ -6,7 +6,7 @@ Usage:
 
 The hybrid score is `cosine + a·BM25/max + b·sentence`. For every (a, b) on a grid this
 re-ranks the same candidates (each part of a two-part question scored alone, best part kept,
-as the service does) and prints R@1, R@3 and MRR@10 on both splits for the shipped weights and
+as the engine does) and prints R@1, R@3 and MRR@10 on both splits for the shipped weights and
 for the weights best on the train split, then the highest value each figure reaches anywhere on
 the grid, each at its own weights. That last row is chosen on the very questions it scores, so
 it is a ceiling for this family of scores, not a result.
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.metrics import LabelledQuestion, is_hit, load_questions, mean_reciprocal_rank, recall_at
+from qa.engine import load_engine
 from qa.index import ensure_index
 from qa.retrieval import Evidence, hybrid_score
-from qa.service import QAService
 from qa.settings import Settings
 
 LEXICAL_WEIGHTS = np.round(np.arange(0.0, 2.01, 0.1), 2)
@@ -71,11 +71,13 @@ def main() -> None:
     overrides = {key: value for key, value in (("corpus", args.corpus), ("index_dir", args.index_dir)) if value}
     settings = Settings(cache_size=0, **overrides)
     index = ensure_index(settings)
-    service = QAService(settings, index)
+    engine = load_engine(settings, index)
     splits: dict[str, list[Question]] = {}
     for split in ("train", "test"):
         labelled = [q for q in load_questions(args.questions, index.corpus, split) if q.kind == "answerable"]
-        found = service.part_evidence(service.snapshot, [q.question for q in labelled], _CANDIDATES)
+        found = engine.stages.search.part_evidence(
+            engine.stages.builds.snapshot, [q.question for q in labelled], _CANDIDATES, engine.encoder.encoder
+        )
         splits[split] = [Question(q, parts) for q, parts in zip(labelled, found, strict=True)]
     points = list(itertools.product(LEXICAL_WEIGHTS, SENTENCE_WEIGHTS))
     grid = {split: {weights: figures(questions, *weights) for weights in points} for split, questions in splits.items()}

@@ -30,8 +30,8 @@ from bench.http_load import (
 from bench.wrk import WrkLoad, find_wrk
 from qa.cpu import describe, instruction_sets
 from qa.embedding import load_encoder, model_dir
+from qa.engine import Engine, load_engine
 from qa.index import Index, build_index, ensure_index
-from qa.service import QAService
 from qa.settings import PROJECT_ROOT, Settings
 from qa.torch_encoder import TorchEncoder
 
@@ -170,14 +170,14 @@ def run_bench(settings: Settings, plan: BenchPlan) -> Report:
     """Measure everything the plan asks for, fast and naive side by side, on a built index."""
     index = ensure_index(settings)
     questions = load_questions(plan.questions_file)
-    service = QAService(settings.model_copy(update={"cache_size": 0}), index)
-    report = Report(machine_info(service, index))
+    engine = load_engine(settings.model_copy(update={"cache_size": 0}), index)
+    report = Report(machine_info(engine, index))
     log.info("Timing %d questions in process.", plan.questions)
-    report.figures += measure_in_process(service, TorchEncoder(model_dir(settings)), cycled(questions, plan.questions))
+    report.figures += measure_in_process(engine, TorchEncoder(model_dir(settings)), cycled(questions, plan.questions))
     report.notes[IN_PROCESS] = (
         f"{plan.questions} questions one at a time, answer cache off. Baseline: sentence-transformers encode() "
         f"of one question with its default settings, then FAISS search (top {settings.top_k_default}). "
-        "'encoder' compares the encoders alone; 'full answer' is QAService.ask (the default float encoder, hybrid "
+        "'encoder' compares the encoders alone; 'full answer' is Engine.answer (the default float encoder, hybrid "
         "retrieval, refusal, highlights) against that same baseline. "
         "'CPU per question' is process CPU time (all threads); "
         "its 'ceiling' is the most questions per second the machine's cores could answer if they did nothing else."
@@ -224,7 +224,7 @@ def run_bench(settings: Settings, plan: BenchPlan) -> Report:
     return report
 
 
-def machine_info(service: QAService, index: Index) -> dict[str, Any]:
+def machine_info(engine: Engine, index: Index) -> dict[str, Any]:
     def package(name: str) -> str:
         try:
             return version(name)
@@ -238,21 +238,22 @@ def machine_info(service: QAService, index: Index) -> dict[str, Any]:
         "python": platform.python_version(),
         "packages": {name: package(name) for name in _PACKAGES},
         "cpu": instruction_sets(),
-        "encoder": service.encoder.name + (f", close calls with {service.checker.name}" if service.checker else ""),
+        "encoder": engine.encoder.name
+        + (f", close calls with {engine.encoder.checker.name}" if engine.encoder.checker else ""),
         "passages": index.manifest.passages,
         "dense_index": index.manifest.dense_index,
     }
 
 
-def measure_in_process(service: QAService, naive: TorchEncoder, questions: list[str]) -> list[Figure]:
+def measure_in_process(engine: Engine, naive: TorchEncoder, questions: list[str]) -> list[Figure]:
     """Per-question latency and CPU time of each path against its naive counterpart."""
-    index, k = service.index, service.settings.top_k_default
+    index, k = engine.index, engine.settings.top_k_default
     paths: dict[str, Callable[[str], object]] = {
         "naive encoder": lambda q: naive.encode([q]),
         "naive encode+search": lambda q: index.dense.search(naive.encode([q]), k),
-        "encoder": lambda q: service.encoder.encode([q]),
-        "encode+search": lambda q: index.dense.search(service.encoder.encode([q]), k),
-        "full answer": service.ask,
+        "encoder": lambda q: engine.encoder.encoder.encode([q]),
+        "encode+search": lambda q: index.dense.search(engine.encoder.encoder.encode([q]), k),
+        "full answer": engine.answer,
     }
     timings: dict[str, list[float]] = {name: [] for name in paths}
     cpu: dict[str, float] = dict.fromkeys(paths, 0.0)

@@ -6,13 +6,13 @@ Usage (after `qa index build` for the corpus; passages are always encoded by the
 
 Prints, for the float encoder, the int8 encoder alone, and int8 with the float model encoding again
 its close calls (QA_QUANTIZE=true; QA_RECHECK_MARGIN, QA_RECHECK_BAND): R@1, R@3 and MRR@10 of the
-service's hybrid retrieval, the share of each kind of question not answered (answerable, off-topic,
+engine's hybrid retrieval, the share of each kind of question not answered (answerable, off-topic,
 unanswerable, as the file labels them), the questions whose first passage or status differ from the
 float encoder's, the share encoded again, the cosine between the two encoders' question vectors
 (lowest and median), and the CPU time per question of encoding and searching (process time of all
 threads, one question per call as at low load, and 8 per call as under load; the int8 encoder runs
 each question alone either way). For comparison it also times the int8 model run on 8 questions at
-once, which the service does not do: its vectors then depend on the batch.
+once, which the engine does not do: its vectors then depend on the batch.
 """
 
 import argparse
@@ -28,9 +28,9 @@ from evaluation.metrics import LabelledQuestion, evidence_for, load_questions, s
 from evaluation.report import select_questions
 from qa.embedding import OnnxEncoder, load_encoder, model_dir
 from qa.encoder import Encoder, Vectors
+from qa.engine import Engine, load_engine
 from qa.index import ensure_index
 from qa.onnx_export import exported_model
-from qa.service import QAService
 from qa.settings import Settings
 
 _RUN = 8
@@ -61,19 +61,19 @@ class Counting:
         return self._encoder.encode(texts)
 
 
-def cpu_per_question(service: QAService, texts: list[str], run: int) -> float:
+def cpu_per_question(engine: Engine, texts: list[str], run: int) -> float:
     """Milliseconds of process CPU per question to encode and search, `run` questions per call (after a warm-up)."""
-    service.evidence(service.snapshot, texts[:run], 10)
+    engine.evidence(texts[:run], 10)
     began = time.process_time()
     for start in range(0, len(texts), run):
-        service.evidence(service.snapshot, texts[start : start + run], 10)
+        engine.evidence(texts[start : start + run], 10)
     return (time.process_time() - began) * 1000 / len(texts)
 
 
-def measure(name: str, service: QAService, questions: list[LabelledQuestion]) -> Row:
-    found = evidence_for(service, questions)
-    report = score(name, questions, found, service)
-    statuses = [service.refusal.decide(e) for e in found]
+def measure(name: str, engine: Engine, questions: list[LabelledQuestion]) -> Row:
+    found = evidence_for(engine, questions)
+    report = score(name, questions, found, engine)
+    statuses = [engine.stages.decision.refusal.decide(e) for e in found]
     shown = [e.hits[0].passage.id if status != "not_found" else None for status, e in zip(statuses, found, strict=True)]
     outcomes: list[tuple[str, str | None]] = list(zip(statuses, shown, strict=True))
     texts = [q.question for q in questions]
@@ -84,8 +84,8 @@ def measure(name: str, service: QAService, questions: list[LabelledQuestion]) ->
         report.mrr,
         report.refusal,
         outcomes,
-        cpu_per_question(service, texts, 1),
-        cpu_per_question(service, texts, _RUN),
+        cpu_per_question(engine, texts, 1),
+        cpu_per_question(engine, texts, _RUN),
     )
 
 
@@ -113,12 +113,12 @@ def main() -> None:
     questions = select_questions(load_questions(args.questions, index.corpus, args.split), args.sample)
     encoders = {name: load_encoder(settings, quantized=name == "int8") for name in ("float", "int8")}
     checker = Counting(encoders["float"])
-    services = {
-        "float": QAService(settings, index, encoder=encoders["float"]),
-        "int8 alone": QAService(settings, index, encoder=encoders["int8"]),
-        "int8 + recheck": QAService(settings, index, encoder=encoders["int8"], checker=checker),
+    engines = {
+        "float": load_engine(settings, index, encoder=encoders["float"]),
+        "int8 alone": load_engine(settings, index, encoder=encoders["int8"]),
+        "int8 + recheck": load_engine(settings, index, encoder=encoders["int8"], checker=checker),
     }
-    rows = [measure(name, service, questions) for name, service in services.items()]
+    rows = [measure(name, engine, questions) for name, engine in engines.items()]
     texts = [q.question for q in questions]
     lowest, median = agreement(encoders["float"], encoders["int8"], texts)
     answerable = sum(q.kind == "answerable" for q in questions)
@@ -137,12 +137,12 @@ def main() -> None:
             f" | {row.cpu_ms_single:.2f} ms | {row.cpu_ms_run:.2f} ms"
         )
     checker.texts = 0
-    rechecked = services["int8 + recheck"]
-    rechecked.evidence(rechecked.snapshot, texts, 10)
+    rechecked = engines["int8 + recheck"]
+    rechecked.evidence(texts, 10)
     print(f"int8 + recheck encoded {checker.texts} texts again with the float model ({len(texts)} questions)")
     folder = model_dir(settings)
     int8_file = exported_model(folder, settings.model_cache_dir) / "model-int8.onnx"
-    batched = QAService(settings, index, encoder=OnnxEncoder(int8_file, folder, 1, batch_size=_RUN))
+    batched = load_engine(settings, index, encoder=OnnxEncoder(int8_file, folder, 1, batch_size=_RUN))
     print(f"int8 run on {_RUN} questions at once (batch-dependent vectors, not used): ", end="")
     print(f"{cpu_per_question(batched, texts, _RUN):.2f} ms per question")
     base = rows[0]

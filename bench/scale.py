@@ -19,8 +19,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from qa.engine import Engine, load_engine
 from qa.index import ensure_index, hnsw_index
-from qa.service import QAService
 from qa.settings import Settings
 
 
@@ -38,13 +38,13 @@ def _timed_search(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[np.n
     return np.array(ids), times
 
 
-def _answer_p50(service: QAService, questions: list[str]) -> float:
+def _answer_p50(engine: Engine, questions: list[str]) -> float:
     for question in questions[:5]:
-        service.ask(question)
+        engine.answer(question)
     times = []
     for question in questions:
         started = time.perf_counter()
-        service.ask(question)
+        engine.answer(question)
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
 
@@ -59,10 +59,10 @@ def main() -> None:
 
     settings = Settings(corpus=args.corpus, index_dir=args.index_dir, cache_size=0)
     index = ensure_index(settings)
-    service = QAService(settings, index)
+    engine = load_engine(settings, index)
     lines = args.questions.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["question"] for line in random.Random(0).sample(lines, min(args.sample, len(lines)))]
-    vectors = service.encoder.encode(questions)
+    vectors = engine.encoder.encoder.encode(questions)
     stored = np.asarray(index.vectors, dtype=np.float32)
     dimension = stored.shape[1]
 
@@ -88,14 +88,14 @@ def main() -> None:
     recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)])
 
     article = Settings(cache_size=0)  # the built-in article in the default index folder
-    article_service = QAService(article, ensure_index(article))
+    article_engine = load_engine(article, ensure_index(article))
     article_questions = [
         json.loads(line)["question"]
         for line in (Path(__file__).parent.parent / "eval" / "immunotherapy.jsonl").read_text().splitlines()
     ]
 
-    big_p50 = _answer_p50(service, questions)
-    small_p50 = _answer_p50(article_service, article_questions)
+    big_p50 = _answer_p50(engine, questions)
+    small_p50 = _answer_p50(article_engine, article_questions)
     print(
         f"passages: {len(stored):,} (served with {type(index.dense).__name__},"
         f" exact search up to {settings.exact_search_max:,})"

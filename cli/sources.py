@@ -10,7 +10,7 @@ from qa.errors import DocumentNotFound, IndexLoadError, QAError, QuestionError
 from qa.settings import Settings
 
 if TYPE_CHECKING:  # loading the index's modules takes half a second that remote mode never needs
-    from qa.service import QAService
+    from qa.engine import Engine
 
 # Generous: the first answer of a freshly started server can wait for its index to load.
 REQUEST_TIMEOUT = 30.0
@@ -30,16 +30,16 @@ class AnswerSource(Protocol):
 class LocalSource:
     """The built index and its encoder, loaded once in this process."""
 
-    def __init__(self, service: "QAService") -> None:
-        self.service = service
-        manifest = service.index.manifest
+    def __init__(self, engine: "Engine") -> None:
+        self.engine = engine
+        manifest = engine.index.manifest
         self.description = f"local index {manifest.build_id} ({manifest.passages} passages)"
 
     def ask(self, question: str, top_k: int, history: Sequence[str] = ()) -> dict[str, Any]:
-        return self.service.ask(question, top_k, history).to_dict()
+        return self.engine.answer(question, top_k, history).to_dict()
 
     def document(self, document_id: str) -> dict[str, Any]:
-        doc = self.service.index.corpus.get(document_id)
+        doc = self.engine.index.corpus.get(document_id)
         return {**doc.describe(), "text": doc.text}
 
 
@@ -76,10 +76,10 @@ def open_source(settings: Settings, url: str | None = None) -> Iterator[AnswerSo
         with httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT) as client:
             yield RemoteSource(client)
     else:
+        from qa.engine import load_engine
         from qa.index import ensure_index
-        from qa.service import QAService
 
-        yield LocalSource(QAService(settings, ensure_index(settings)))
+        yield LocalSource(load_engine(settings, ensure_index(settings)))
 
 
 def _detail(response: httpx.Response) -> str:

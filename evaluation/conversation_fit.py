@@ -22,8 +22,10 @@ from evaluation.metrics import (
     recall_at,
 )
 from qa.encoder import Encoder
+from qa.engine import Engine, load_engine
 from qa.index import ensure_index
-from qa.service import QAService
+from qa.question_encoder import QuestionEncoder
+from qa.search import Search
 from qa.settings import Settings
 
 WEIGHTS = (0.5, 0.7, 0.9)
@@ -33,21 +35,21 @@ _NAMES = ("history_weight", "history_decay", "history_specificity")  # the setti
 
 
 class _MemoEncoder:
-    """The service's encoder, each text encoded once for the whole grid."""
+    """The engine's encoder, each text encoded once for the whole grid."""
 
     def __init__(self, encoder: Encoder) -> None:
+        self.name, self.dimension = encoder.name, encoder.dimension
         self._encode = lru_cache(maxsize=None)(lambda text: encoder.encode([text])[0])
 
     def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
         return np.stack([self._encode(text) for text in texts])
 
 
-def grid(service: QAService, questions: list[LabelledQuestion]) -> Iterator[tuple[tuple[float, ...], dict[str, float]]]:
+def grid(engine: Engine, questions: list[LabelledQuestion]) -> Iterator[tuple[tuple[float, ...], dict[str, float]]]:
     """Follow-up and switch figures of every grid point (weight, decay, specificity)."""
-    base = service.settings
     for point in itertools.product(WEIGHTS, DECAYS, SPECIFICITIES):
-        service.settings = base.model_copy(update=dict(zip(_NAMES, point, strict=True)))
-        evidence, _ = dialogue_evidence(service, questions, "with history")
+        search = Search(engine.settings.model_copy(update=dict(zip(_NAMES, point, strict=True))))
+        evidence, _ = dialogue_evidence(engine.using(search=search), questions, "with history")
         ranks: dict[str, list[int | None]] = {}
         for q, ev in zip(questions, evidence, strict=True):
             ranks.setdefault("switch" if q.style == "switch" else "followup", []).append(first_hit_rank(ev, q.gold))
@@ -57,7 +59,6 @@ def grid(service: QAService, questions: list[LabelledQuestion]) -> Iterator[tupl
             for name, f in (("R@1", lambda r: recall_at(r, 1)), ("MRR", mean_reciprocal_rank))
         }
         yield point, figures
-    service.settings = base
 
 
 def main(arguments: list[str]) -> None:
@@ -67,11 +68,11 @@ def main(arguments: list[str]) -> None:
         settings = settings.model_copy(update={"corpus": Path(rest[0]), "index_dir": Path(rest[1])})
     settings = settings.model_copy(update={"cache_size": 0})
     index = ensure_index(settings)
-    service = QAService(settings, index)
-    service.encoder = _MemoEncoder(service.encoder)  # type: ignore[assignment]
+    engine = load_engine(settings, index)
+    engine = engine.using(encoder=QuestionEncoder(_MemoEncoder(engine.encoder.encoder)))
     dialogues = load_questions(path, index.corpus, "train")
     questions = [q for q in dialogues if q.history and q.style in ("followup", "switch")]
-    for (weight, decay, specificity), figures in grid(service, questions):
+    for (weight, decay, specificity), figures in grid(engine, questions):
         print(
             f"weight {weight:.1f} decay {decay:.1f} specificity {specificity:5.1f} "
             + " ".join(f"{k} {v:.3f}" for k, v in sorted(figures.items())),

@@ -2,7 +2,7 @@
 
 The earlier questions are the opening questions of eval/dialogues.jsonl (on-topic questions the article
 answers), taken in turn, so every run asks the same conversations. Questions go through
-`QAService.ask`, the path POST /v1/ask takes. Each file of eval/ is read for what it labels: answerable
+`Engine.answer`, the path POST /v1/ask takes. Each file of eval/ is read for what it labels: answerable
 questions (R@1), unanswerable ones (answered: false), off-topic ones (not_found with no passage),
 symptom questions (urgent or not) and small talk (no passage).
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from evaluation.metrics import is_hit, load_questions
 from qa.answer import Answer
-from qa.service import QAService
+from qa.engine import Engine
 
 SETTINGS = ("alone", "after 1", "after 2")
 
@@ -25,15 +25,15 @@ def openers(dialogues: Path) -> list[str]:
     return list(dict.fromkeys(r["history"][0] for r in records if r.get("history") and r.get("kind") == "answerable"))
 
 
-def conversation_outcomes(service: QAService, files: list[Path], split: str, history: list[str]) -> dict[str, Any]:
+def conversation_outcomes(engine: Engine, files: list[Path], split: str, history: list[str]) -> dict[str, Any]:
     """Per measure (e.g. 'unanswerable: answered false'), its share alone, after one and after two questions."""
     shares: dict[str, list[list[bool]]] = defaultdict(lambda: [[], [], []])
     turn = 0
     for path in files:
-        for question, measure, check in _checks(path, service, split):
+        for question, measure, check in _checks(path, engine, split):
             for depth in range(3):
                 earlier = [history[(turn + j) % len(history)] for j in range(depth)]
-                shares[measure][depth].append(check(service.ask(question, 3, earlier)))
+                shares[measure][depth].append(check(engine.answer(question, 3, earlier)))
             turn += 1
     return {
         measure: {"n": len(flags[0]), **{s: round(sum(f) / len(f), 4) for s, f in zip(SETTINGS, flags, strict=True)}}
@@ -41,12 +41,12 @@ def conversation_outcomes(service: QAService, files: list[Path], split: str, his
     }
 
 
-def _checks(path: Path, service: QAService, split: str) -> list[tuple[str, str, Any]]:
+def _checks(path: Path, engine: Engine, split: str) -> list[tuple[str, str, Any]]:
     """(question, measure, check on its answer) for each labelled question of `path` in `split`."""
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     records = [r for r in records if split in ("all", r.get("split", split)) and not r.get("history")]
     if records and "kind" in records[0]:
-        labelled = load_questions(path, service.index.corpus, split)
+        labelled = load_questions(path, engine.index.corpus, split)
         return [(q.question, *_by_kind(q.kind, q.gold)) for q in labelled if not q.history]
     if records and "urgent" in records[0]:
         kinds = {True: "urgent", False: "not urgent"}

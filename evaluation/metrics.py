@@ -18,10 +18,10 @@ import numpy as np
 
 from qa.chunking import Passage
 from qa.documents import Corpus
+from qa.engine import Engine
 from qa.errors import CorpusError
 from qa.refusal import Logistic, RefusalModel, Status, features
 from qa.retrieval import Evidence, Method
-from qa.service import QAService
 
 Gold = tuple[str, int, int]
 STATUSES: tuple[Status, ...] = ("answered", "related", "not_found")
@@ -107,36 +107,34 @@ def first_hit_rank(evidence: Evidence, gold: tuple[Gold, ...]) -> int | None:
     return next((rank for rank, hit in enumerate(evidence.hits, start=1) if is_hit(hit.passage, gold)), None)
 
 
-def evidence_for(service: QAService, questions: list[LabelledQuestion], batch: int = 256) -> list[Evidence]:
-    """Run questions through the service's own retrieval path, in batches."""
+def evidence_for(engine: Engine, questions: list[LabelledQuestion], batch: int = 256) -> list[Evidence]:
+    """Run questions through the engine's own retrieval path, in batches."""
     found: list[Evidence] = []
     for begin in range(0, len(questions), batch):
         texts = [q.question for q in questions[begin : begin + batch]]
-        found.extend(service.evidence(service.snapshot, texts, _DEPTH))
+        found.extend(engine.evidence(texts, _DEPTH))
     return found
 
 
 def dialogue_evidence(
-    service: QAService, questions: list[LabelledQuestion], mode: str
+    engine: Engine, questions: list[LabelledQuestion], mode: str
 ) -> tuple[list[Evidence], list[list[int]]]:
     """Evidence for follow-up questions in one of DIALOGUE_MODES, and the earlier turns each used.
 
     "alone" ignores the history, "concatenated" puts all earlier questions in front of the
-    question, "with history" is the service's own resolution.
+    question, "with history" is the engine's own resolution.
     """
     if mode == "alone":
-        return evidence_for(service, questions), [[] for _ in questions]
+        return evidence_for(engine, questions), [[] for _ in questions]
     if mode == "concatenated":
         joined = [replace(q, question=" ".join([*q.history, q.question])) for q in questions]
-        return evidence_for(service, joined), [list(range(len(q.history))) for q in questions]
-    found = [service.followup_evidence(service.snapshot, q.question, q.history, _DEPTH) for q in questions]
+        return evidence_for(engine, joined), [list(range(len(q.history))) for q in questions]
+    found = [engine.followup_evidence(q.question, q.history, _DEPTH) for q in questions]
     return [evidence for evidence, _ in found], [used for _, used in found]
 
 
-def score(
-    method: str, questions: list[LabelledQuestion], evidence: list[Evidence], service: QAService | None
-) -> Report:
-    """R@1/3/5/10 and MRR@10 over answerable questions; outcomes per kind when a service is given."""
+def score(method: str, questions: list[LabelledQuestion], evidence: list[Evidence], engine: Engine | None) -> Report:
+    """R@1/3/5/10 and MRR@10 over answerable questions; outcomes per kind when an engine is given."""
     ranks = {
         q.id: first_hit_rank(ev, q.gold) for q, ev in zip(questions, evidence, strict=True) if q.kind == "answerable"
     }
@@ -155,22 +153,20 @@ def score(
             for s, r in sorted(styles.items())
         },
     )
-    if service is not None:
-        _add_refusal(report, questions, evidence, service)
+    if engine is not None:
+        _add_refusal(report, questions, evidence, engine)
     return report
 
 
-def _add_refusal(
-    report: Report, questions: list[LabelledQuestion], evidence: list[Evidence], service: QAService
-) -> None:
+def _add_refusal(report: Report, questions: list[LabelledQuestion], evidence: list[Evidence], engine: Engine) -> None:
     """Per kind: the share not answered (`refusal`) and the share of each status (`outcomes`)."""
     statuses: dict[str, list[Status]] = defaultdict(list)
     lengths: list[int] = []
     for q, ev in zip(questions, evidence, strict=True):
-        status = service.refusal.decide(ev)
+        status = engine.stages.decision.refusal.decide(ev)
         statuses[q.kind].append(status)
         if status == "answered" and q.kind == "answerable":
-            lengths.extend(len(hit.passage.text) for hit in ev.hits[: service.settings.top_k_default])
+            lengths.extend(len(hit.passage.text) for hit in ev.hits[: engine.settings.top_k_default])
     report.refusal = {kind: _share(found, "related", "not_found") for kind, found in sorted(statuses.items())}
     report.outcomes = {
         kind: {"n": len(found), **{status: _share(found, status) for status in STATUSES}}

@@ -22,8 +22,9 @@ from evaluation.metrics import (
     score,
 )
 from qa.cpu import describe, instruction_sets
+from qa.decision import Decision
+from qa.engine import Engine, load_engine
 from qa.index import ensure_index
-from qa.service import QAService
 from qa.settings import Settings
 
 
@@ -53,41 +54,42 @@ def run_eval(
     if any(q.history for q in questions):
         # R@k of dialogues whose later turn the article answers; the others are counted by outcome (conversations).
         answerable = [q for q in questions if q.kind == "answerable"]
-        service = QAService(settings, index)
-        result["question_encoder"] = encoder_summary(service)
-        result["reports"], result["context_used"] = _dialogue_reports(service, answerable)
+        engine = load_engine(settings, index)
+        result["question_encoder"] = encoder_summary(engine)
+        result["reports"], result["context_used"] = _dialogue_reports(engine, answerable)
         return result
     for method in METHODS:
-        service = QAService(settings, index, method=method)
-        result.setdefault("question_encoder", encoder_summary(service))
-        evidence = evidence_for(service, questions)
+        engine = load_engine(settings, index, method=method)
+        result.setdefault("question_encoder", encoder_summary(engine))
+        evidence = evidence_for(engine, questions)
         if fit_to and method == "hybrid":
-            service.refusal = fit_refusal(questions, evidence)
-            service.refusal.save(fit_to, fitted_on=f"{questions_file.name} split={split}")
-            result["refusal_model"] = {**asdict(service.refusal), "file": str(fit_to)}
-        report = score(method, questions, evidence, service if method == "hybrid" else None)
+            fitted = fit_refusal(questions, evidence)
+            fitted.save(fit_to, fitted_on=f"{questions_file.name} split={split}")
+            result["refusal_model"] = {**asdict(fitted), "file": str(fit_to)}
+            engine = engine.using(decision=Decision(fitted, settings.recheck_margin, settings.recheck_band))
+        report = score(method, questions, evidence, engine if method == "hybrid" else None)
         result["reports"].append(report.to_dict())
     dialogues = questions_file.with_name("dialogues.jsonl")
     if dialogues.is_file() and not sample and not limit:
         names = ("symptoms.jsonl", "symptoms-holdout.jsonl", "smalltalk.jsonl")
         files = [questions_file, *(questions_file.with_name(name) for name in names)]
-        service = QAService(settings, index)
+        engine = load_engine(settings, index)
         history = openers(dialogues)
-        result["conversation"] = conversation_outcomes(service, [f for f in files if f.is_file()], split, history)
+        result["conversation"] = conversation_outcomes(engine, [f for f in files if f.is_file()], split, history)
     return result
 
 
 def _dialogue_reports(
-    service: QAService, questions: list[LabelledQuestion]
+    engine: Engine, questions: list[LabelledQuestion]
 ) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """The service on follow-up questions alone, with the history glued in front, and resolved.
+    """The engine on follow-up questions alone, with the history glued in front, and resolved.
 
     Also: per question style, the share of questions for which the resolution used an earlier turn.
     """
     reports, used_by_style = [], {}
     for mode in DIALOGUE_MODES:
-        evidence, used = dialogue_evidence(service, questions, mode)
-        reports.append(score(f"hybrid {mode}", questions, evidence, service).to_dict())
+        evidence, used = dialogue_evidence(engine, questions, mode)
+        reports.append(score(f"hybrid {mode}", questions, evidence, engine).to_dict())
         if mode == DIALOGUE_MODES[-1]:
             styles: dict[str, list[bool]] = defaultdict(list)
             for q, turns in zip(questions, used, strict=True):
@@ -96,13 +98,13 @@ def _dialogue_reports(
     return reports, used_by_style
 
 
-def encoder_summary(service: QAService) -> str:
+def encoder_summary(engine: Engine) -> str:
     """The question encoder, and how int8 fared against the float model at start-up when it was asked for."""
-    check = service.int8_check
+    check = engine.int8_check
     if check is None:
-        return service.encoder.name
+        return engine.encoder.name
     verdict = "passed" if check.passed else "failed, so the float model"
-    return f"{service.encoder.name} (int8 check {verdict}: {check.differing} of {check.questions} questions differ)"
+    return f"{engine.encoder.name} (int8 check {verdict}: {check.differing} of {check.questions} questions differ)"
 
 
 def select_questions(

@@ -8,8 +8,9 @@ from typing import Protocol
 
 from qa.answer import Answer
 from qa.cpu import instruction_sets
+from qa.preparation import Question
 
-# Questions per ask_many call: the float model encodes runs of 8, so a few runs per call.
+# Questions per answer_many call: the float model encodes runs of 8, so a few runs per call.
 _BATCH = 32
 
 
@@ -38,11 +39,13 @@ class Int8Check:
 
 
 class Asker(Protocol):
-    """What the check needs of a service: its answers (qa.service.QAService)."""
+    """What the check needs of an engine: its answers (qa.engine.Engine)."""
 
-    def ask(self, question: str, top_k: int | None = None, history: Sequence[str] = ()) -> Answer: ...
+    def prepare(self, question: str) -> Question: ...
 
-    def ask_many(self, requests: list[tuple[str, int]]) -> list[Answer]: ...
+    def answer(self, question: str, top_k: int | None = None, history: Sequence[str] = ()) -> Answer: ...
+
+    def answer_many(self, requests: Sequence[tuple[Question, int]]) -> list[Answer]: ...
 
 
 def load_check_questions(files: Sequence[Path]) -> list[CheckQuestion]:
@@ -65,14 +68,15 @@ def shown(answer: Answer) -> tuple[str, str | None]:
 
 
 def compare(int8: Asker, reference: Asker, questions: list[CheckQuestion], top_k: int) -> Int8Check:
-    """Ask every question of both services (answer caches off) and count those shown differently."""
+    """Ask every question of both engines (answer caches off) and count those shown differently."""
     alone = [q.question for q in questions if not q.history]
     follow_ups = [q for q in questions if q.history]
     differing = 0
     for start in range(0, len(alone), _BATCH):
-        requests = [(question, top_k) for question in alone[start : start + _BATCH]]
-        pairs = zip(int8.ask_many(requests), reference.ask_many(requests), strict=True)
+        requests = [(int8.prepare(question), top_k) for question in alone[start : start + _BATCH]]
+        pairs = zip(int8.answer_many(requests), reference.answer_many(requests), strict=True)
         differing += sum(shown(a) != shown(b) for a, b in pairs)
     for q in follow_ups:
-        differing += shown(int8.ask(q.question, top_k, q.history)) != shown(reference.ask(q.question, top_k, q.history))
+        int8_answer, float_answer = (engine.answer(q.question, top_k, q.history) for engine in (int8, reference))
+        differing += shown(int8_answer) != shown(float_answer)
     return Int8Check(len(questions), differing, instruction_sets())

@@ -83,6 +83,15 @@ class Logistic:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """A status, with the two models' probabilities when they took it (a medical question with passages)."""
+
+    status: Status
+    on_topic: float | None = None
+    answers: float | None = None
+
+
+@dataclass(frozen=True)
 class RefusalModel:
     """The two decisions behind an answer's status."""
 
@@ -90,30 +99,34 @@ class RefusalModel:
     on_topic: Logistic
 
     def decide(self, evidence: Evidence) -> Status:
-        """`answered` when the passages answer; `related` when they are only about the subject.
+        """`answered` when the passages answer; `related` when they are only about the subject."""
+        return self.assess(evidence).status
+
+    def assess(self, evidence: Evidence) -> "Assessment":
+        """The status, and both models' probabilities when they decide it (features computed once).
 
         Questions about the source or the helpline are answered by those lines whenever
         there are any.
         """
         if not evidence.hits:
-            return "not_found"
+            return Assessment("not_found")
         if evidence.intent != "medical":
-            return "answered"
-        values = features(evidence)
-        if not self.on_topic.passes(values, evidence.vector):
-            return "not_found"
-        return "answered" if self.answers.passes(values, evidence.vector) else "related"
-
-    def close_call(self, evidence: Evidence, band: float) -> bool:
-        """Whether a decision `decide` takes lies within `band` of its threshold (in probability)."""
-        if not evidence.hits or evidence.intent != "medical":
-            return False
+            return Assessment("answered")
         values = features(evidence)
         on_topic = self.on_topic.probability(values, evidence.vector)
-        if abs(on_topic - self.on_topic.threshold) < band:
-            return True
         answers = self.answers.probability(values, evidence.vector)
-        return on_topic >= self.on_topic.threshold and abs(answers - self.answers.threshold) < band
+        if not on_topic >= self.on_topic.threshold:  # as Logistic.passes, NaN included
+            return Assessment("not_found", on_topic, answers)
+        return Assessment("answered" if answers >= self.answers.threshold else "related", on_topic, answers)
+
+    def near_threshold(self, assessment: "Assessment", band: float) -> bool:
+        """Whether a decision the models took lies within `band` of its threshold (in probability)."""
+        if assessment.on_topic is None or assessment.answers is None:
+            return False
+        if abs(assessment.on_topic - self.on_topic.threshold) < band:
+            return True
+        on_topic = assessment.on_topic >= self.on_topic.threshold
+        return on_topic and abs(assessment.answers - self.answers.threshold) < band
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "RefusalModel":

@@ -1,7 +1,7 @@
 """Index updates without downtime: rebuild and swap in place, or follow builds made elsewhere.
 
 A rebuild writes a new build beside the live one (in a child process; see `qa.index`),
-loads it, and hands it to `QAService.swap`; requests already running finish on the
+loads it, and hands it to the engine's build registry (`qa.registry`); requests already running finish on the
 snapshot they started with. A build that fails, that is cancelled, or that cannot be
 loaded, leaves the live index serving. The child dies with its parent: it never
 switches CURRENT behind a server that is gone.
@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from qa.documents import Corpus, load_corpus
+from qa.engine import Engine
 from qa.errors import IndexBuildError, QAError, RebuildRunning
 from qa.index import Manifest, build_index, current_build, load_index
 from qa.lifetime import die_with_parent
 from qa.selftest import self_test
-from qa.service import QAService
 from qa.settings import Settings
 
 log = logging.getLogger("qa.reindex")
@@ -37,10 +37,10 @@ class Rebuilt:
 
 
 class Reindexer:
-    """Changes the index a service answers from, one change at a time; safe from any thread."""
+    """Changes the index an engine answers from, one change at a time; safe from any thread."""
 
-    def __init__(self, service: QAService) -> None:
-        self.service = service
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self._rebuilding = threading.Lock()
         self._swapping = threading.Lock()
         self._unloadable: str | None = None
@@ -52,8 +52,8 @@ class Reindexer:
         if not self._rebuilding.acquire(blocking=False):
             raise RebuildRunning("An index rebuild is already running; try again when it has finished.")
         try:
-            previous = self.service.index.manifest.build_id
-            corpus = load_corpus(self.service.settings.corpus)
+            previous = self.engine.index.manifest.build_id
+            corpus = load_corpus(self.engine.settings.corpus)
             self._build_in_child(corpus)
             manifest = self._serve_current(corpus)
         finally:
@@ -71,9 +71,9 @@ class Reindexer:
         """Serve the build CURRENT names when it is new (written by `qa index build`, say)."""
         if self._rebuilding.locked():
             return False  # the rebuild serves its own build when it finishes
-        live = self.service.index.manifest.build_id
+        live = self.engine.index.manifest.build_id
         try:
-            current = current_build(self.service.settings.index_dir).name
+            current = current_build(self.engine.settings.index_dir).name
             if current in (live, self._unloadable):
                 return False
             self._unloadable = current  # until it loads, so a bad build is not retried every tick
@@ -84,7 +84,7 @@ class Reindexer:
             self._last_problem = str(problem)
             return False
         self._unloadable = self._last_problem = None
-        log.info("Now serving index %s (was %s).", self.service.index.manifest.build_id, live)
+        log.info("Now serving index %s (was %s).", self.engine.index.manifest.build_id, live)
         return True
 
     def cancel(self) -> None:
@@ -99,7 +99,7 @@ class Reindexer:
         # system when it exits (not to this process's heap) and it never holds our GIL.
         receiving, sending = multiprocessing.Pipe(duplex=False)
         child = multiprocessing.get_context("spawn").Process(
-            target=_build, args=(self.service.settings, corpus, sending, os.getpid()), name="qa-reindex"
+            target=_build, args=(self.engine.settings, corpus, sending, os.getpid()), name="qa-reindex"
         )
         child.start()
         sending.close()
@@ -115,16 +115,12 @@ class Reindexer:
 
     def _serve_current(self, corpus: Corpus | None) -> Manifest:
         with self._swapping:
-            service = self.service
-            index = load_index(service.settings, corpus)
-            if index.manifest.build_id != service.index.manifest.build_id:
+            engine = self.engine
+            index = load_index(engine.settings, corpus)
+            if index.manifest.build_id != engine.index.manifest.build_id:
                 # The new build must answer right before it serves (SelfTestFailed keeps the old one).
-                self_test(
-                    QAService(
-                        service.settings, index, service.encoder, refusal=service.refusal, checker=service.checker
-                    )
-                )
-                service.swap(index)
+                self_test(engine.trying(index))
+                engine.stages.builds.swap(index)
             return index.manifest
 
 

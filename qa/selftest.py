@@ -7,8 +7,8 @@ that no question is detected in, a refusal model that answers nothing or everyth
 from collections import Counter
 
 from qa.chunking import Passage
+from qa.engine import Engine
 from qa.errors import SelfTestFailed
-from qa.service import QAService
 
 # Questions no cancer information answers; a refusal model that answers one of them is broken.
 OFF_TOPIC = ("How do I change a flat tyre on a bicycle?", "What is the capital of France?")
@@ -19,9 +19,9 @@ MIN_SENTENCE = 0.5
 _MIN_CHARS = 40
 
 
-def probes(service: QAService, count: int) -> list[tuple[Passage, str]]:
+def probes(engine: Engine, count: int) -> list[tuple[Passage, str]]:
     """Up to `count` content passages spread over the build, each with its longest sentence found nowhere else."""
-    index = service.index
+    index = engine.index
     texts = {p.id: [index.corpus.get(p.document_id).text[a:b] for a, b in p.sentences] for p in index.passages}
     seen = Counter(sentence for sentences in texts.values() for sentence in sentences)
     candidates = [
@@ -36,17 +36,17 @@ def probes(service: QAService, count: int) -> list[tuple[Passage, str]]:
     return [candidates[round(i * (len(candidates) - 1) / max(count - 1, 1))] for i in range(count)]
 
 
-def self_test(service: QAService) -> None:
-    """SelfTestFailed, saying what went wrong, unless the service answers its build right.
+def self_test(engine: Engine) -> None:
+    """SelfTestFailed, saying what went wrong, unless the engine answers its build right.
 
     settings.self_test_passages sentences are asked, and the OFF_TOPIC questions.
     """
-    sample = probes(service, service.settings.self_test_passages)
+    sample = probes(engine, engine.settings.self_test_passages)
     if not sample:
         return
     questions = [sentence for _, sentence in sample]
-    top_k = service.settings.top_k_default
-    evidence = service.evidence(service.snapshot, questions, top_k)
+    top_k = engine.settings.top_k_default
+    evidence = engine.evidence(questions, top_k)
     for (passage, sentence), found in zip(sample, evidence, strict=True):
         first = found.hits[0] if found.hits else None
         if first is None or first.passage.id != passage.id:
@@ -54,7 +54,7 @@ def self_test(service: QAService) -> None:
         if first.dense < MIN_DENSE or first.sentence < MIN_SENTENCE:
             problem = f"passage {passage.id} scored {first.dense:.2f} (vector), {first.sentence:.2f} (sentence)"
             raise SelfTestFailed(_failed(f"{problem}: are vectors.npy and sentences.npy zeroed?", sentence))
-    answers = service.ask_many([(question, top_k) for question in [*questions, *OFF_TOPIC]])
+    answers = engine.answer_many([(engine.prepare(question), top_k) for question in [*questions, *OFF_TOPIC]])
     answered = [answer.status == "answered" for answer in answers]
     if sum(answered[: len(questions)]) * 2 <= len(questions):
         languages = sorted({answer.language for answer in answers[: len(questions)]})

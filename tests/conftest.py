@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from qa.engine import Engine, load_engine
 from qa.index import Index, ensure_index
-from qa.service import QAService
 from qa.settings import PROJECT_ROOT, Settings
 from tests.servers import Paths
 
@@ -43,8 +43,8 @@ def index(settings: Settings) -> Index:
 
 
 @pytest.fixture(scope="session")
-def service(settings: Settings, index: Index) -> QAService:
-    return QAService(settings, index)
+def service(settings: Settings, index: Index) -> Engine:
+    return load_engine(settings, index)
 
 
 @pytest.fixture(scope="module")

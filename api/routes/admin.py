@@ -61,7 +61,7 @@ async def reindex(reindexer: ReindexerDep) -> ReindexResponse | JSONResponse:
     except RebuildRunning as error:
         return _error(409, error)
     except QAError as error:
-        log.warning("Reindex failed; still serving index %s. %s", reindexer.service.index.manifest.build_id, error)
+        log.warning("Reindex failed; still serving index %s. %s", reindexer.engine.index.manifest.build_id, error)
         return _error(503, error)
     manifest = rebuilt.manifest
     return ReindexResponse(

@@ -2,18 +2,18 @@
 
 from fastapi import APIRouter, Request
 
-from api.deps import AskerDep, SettingsDep
+from api.deps import AskerDep, EngineDep
 from api.schemas import AskRequest, AskResponse, ErrorBody, ValidationErrorBody
-from qa.questions import normalize_question
 
 
 def router(body_model: type[AskRequest]) -> APIRouter:
     """The route, validating and documenting its body with `body_model`: AskRequest with the settings' limits."""
     routes = APIRouter(prefix="/v1", tags=["questions"])
 
-    async def ask(body: AskRequest, request: Request, settings: SettingsDep, ask_question: AskerDep) -> AskResponse:
+    async def ask(body: AskRequest, request: Request, engine: EngineDep, ask_question: AskerDep) -> AskResponse:
         """Verbatim passages that answer the question, best first, or a refusal; the helpline comes with both."""
-        question = normalize_question(body.question, settings.question_max_chars)
+        # Prepared before it is queued: a bad question fails alone, never the batch it would have joined.
+        question = engine.prepare(body.question)
         request.state.question = question
         answer = await ask_question(question, body.top_k, body.history)
         request.state.answered = answer.answered

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.convertors import Convertor, register_url_convertor
 
-from api.deps import ServiceDep
+from api.deps import EngineDep
 from api.schemas import DocumentOut, ErrorBody
 
 router = APIRouter(prefix="/v1", tags=["documents"])
@@ -36,11 +36,11 @@ register_url_convertor("any", AnyText())
 )
 def get_document(
     document_id: str,
-    service: ServiceDep,
+    engine: EngineDep,
     build_id: Annotated[
         str | None, Query(description="The `build_id` of an answer: the text as of that build.")
     ] = None,
 ) -> DocumentOut:
     """The document as the live build (or the build an answer names) holds it; ids may contain '/'."""
-    doc = service.corpus_of(build_id).get(document_id)
+    doc = engine.stages.builds.corpus_of(build_id).get(document_id)
     return DocumentOut(**doc.describe(), text=doc.text)

@@ -28,20 +28,20 @@ def healthz() -> Health:
 def readyz(state: StateDep) -> JSONResponse:
     """200 only once the index is loaded, has passed its self-test and its files still match their checksums;
     otherwise 503 says what is happening."""
-    service = state.service
-    if service is None:
+    engine = state.engine
+    if engine is None:
         body = Readiness(status=state.startup.phase, detail=state.startup.detail)
         return JSONResponse(body.model_dump(), status_code=503)
-    manifest = service.index.manifest
+    manifest = engine.index.manifest
     if state.damaged:  # found by api/integrity.py
         body = Readiness(status="damaged", build_id=manifest.build_id, passages=manifest.passages, detail=state.damaged)
         return JSONResponse(body.model_dump(), status_code=503)
-    check = service.int8_check
+    check = engine.int8_check
     body = Readiness(
         status="ready",
         build_id=manifest.build_id,
         passages=manifest.passages,
-        question_encoder=service.encoder.name,
+        question_encoder=engine.encoder.name,
         int8_check=Int8Check(**check.to_dict()) if check else None,
     )
     return JSONResponse(body.model_dump())

@@ -109,9 +109,9 @@ def test_documents_stay_fetchable_as_of_an_earlier_build_and_unknown_builds_are_
     with TestClient(create_app(private.model_copy(update={"documents_kept_builds": 1}), built)) as client:
         answer = client.post("/v1/ask", json={"question": "What is immunotherapy?"}).json()
         assert answer["build_id"] == built.manifest.build_id
-        service = app_state(client.app).service  # type: ignore[arg-type]
+        service = app_state(client.app).engine  # type: ignore[arg-type]
         assert service is not None
-        service.swap(index)  # as a reindex does
+        service.stages.builds.swap(index)  # as a reindex does
         path = f"/v1/documents/{SLASHED_ID}"
         assert client.get(path).status_code == 404  # the live build has no such document
         old = client.get(path, params={"build_id": answer["build_id"]})

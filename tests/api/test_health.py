@@ -62,8 +62,8 @@ def test_an_index_given_to_the_app_is_served_without_loading_another(settings: S
     app = create_app(settings, index)
     with TestClient(app) as client:
         state = app_state(app)
-        assert state.service is not None
-        assert state.service.index is index
+        assert state.engine is not None
+        assert state.engine.index is index
         assert state.preloaded_index is None  # the service alone holds it from now on
         assert client.get("/readyz").json()["build_id"] == index.manifest.build_id
 

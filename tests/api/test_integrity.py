@@ -7,8 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from qa.engine import Engine
 from qa.index import Index, build_index
-from qa.service import QAService
 from qa.settings import Settings
 from tests.conftest import private_copy
 
@@ -22,11 +22,11 @@ def readiness_within(client: TestClient, seconds: float, status: int) -> tuple[i
 
 
 def test_zeroed_or_truncated_vectors_make_readyz_503_naming_the_file_and_answers_stay_right(
-    tmp_path: Path, settings: Settings, index: Index, service: QAService
+    tmp_path: Path, settings: Settings, index: Index, service: Engine
 ) -> None:
     copy = private_copy(tmp_path, settings, index_verify_seconds=0.2, index_watch_seconds=0)
     question = {"question": "Can I take immunotherapy as a pill?"}
-    expected = [p.id for p in service.ask(question["question"]).passages]
+    expected = [p.id for p in service.answer(question["question"]).passages]
     with TestClient(create_app(copy)) as client:
         assert client.get("/readyz").status_code == 200
         vectors = next((copy.index_dir / "builds").iterdir()) / "vectors.npy"
@@ -41,12 +41,12 @@ def test_zeroed_or_truncated_vectors_make_readyz_503_naming_the_file_and_answers
 
 
 def test_a_newer_build_on_disk_is_served_by_build_id(
-    tmp_path: Path, settings: Settings, index: Index, service: QAService
+    tmp_path: Path, settings: Settings, index: Index, service: Engine
 ) -> None:
     """Another worker swapped to a new build first: this one, still on its own, serves the new build's documents."""
     copy = private_copy(tmp_path, settings, index_watch_seconds=0)
     with TestClient(create_app(copy)) as client:
-        newer = build_index(copy, encoder=service.checker).build_id  # as a reindex by another worker would
+        newer = build_index(copy, encoder=service.encoder.checker).build_id  # as a reindex by another worker would
         doc = index.passages[0].document_id
         assert client.get("/readyz").json()["build_id"] != newer
         response = client.get(f"/v1/documents/{doc}", params={"build_id": newer})

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from qa.embedding import load_encoder
+from qa.engine import Engine, load_engine
 from qa.index import Index
-from qa.service import QAService
 from qa.settings import PROJECT_ROOT, Settings
 
 EVAL_FILE = PROJECT_ROOT / "eval" / "immunotherapy.jsonl"
@@ -24,12 +24,12 @@ QUESTIONS = [
 ]
 
 
-def _service(settings: Settings, index: Index, quantize: bool) -> QAService:
+def _service(settings: Settings, index: Index, quantize: bool) -> Engine:
     """The float model, or int8 with its float recheck given outright: whatever int8's start-up check says here."""
     if not quantize:
-        return QAService(settings, index)
+        return load_engine(settings, index)
     int8, checker = load_encoder(settings, quantized=True), load_encoder(settings, quantized=False)
-    return QAService(settings.model_copy(update={"quantize": True}), index, encoder=int8, checker=checker)
+    return load_engine(settings.model_copy(update={"quantize": True}), index, encoder=int8, checker=checker)
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +42,14 @@ def unbatched_client(settings: Settings, index: Index) -> Iterator[TestClient]:
         yield client
 
 
-def test_answers_without_micro_batching_are_the_library_answers(
-    unbatched_client: TestClient, service: QAService
-) -> None:
+def test_answers_without_micro_batching_are_the_library_answers(unbatched_client: TestClient, service: Engine) -> None:
     with ThreadPoolExecutor(4) as pool:
         responses = list(
             pool.map(lambda q: unbatched_client.post("/v1/ask", json={"question": q, "top_k": 5}), QUESTIONS * 3)
         )
     assert [r.status_code for r in responses] == [200] * len(responses)
     for question, response in zip(QUESTIONS * 3, responses, strict=True):
-        assert response.json() == service.ask(question, 5).to_dict()
+        assert response.json() == service.answer(question, 5).to_dict()
 
 
 @pytest.mark.parametrize("quantize", [False, True], ids=["float", "int8 with recheck"])
@@ -67,12 +65,8 @@ def test_a_question_gets_the_same_passages_whatever_is_batched_beside_it(
     """
     service = _service(settings, index, quantize)
     questions = [json.loads(line)["question"] for line in EVAL_FILE.read_text(encoding="utf-8").splitlines()]
-    alone = [service.evidence(service.snapshot, [question], 3)[0] for question in questions]
-    batched = [
-        found
-        for i in range(0, len(questions), 16)
-        for found in service.evidence(service.snapshot, questions[i : i + 16], 3)
-    ]
+    alone = [service.evidence([question], 3)[0] for question in questions]
+    batched = [found for i in range(0, len(questions), 16) for found in service.evidence(questions[i : i + 16], 3)]
     for question, one, many in zip(questions, alone, batched, strict=True):
         assert [hit.passage.id for hit in one.hits] == [hit.passage.id for hit in many.hits], question
 
@@ -89,11 +83,11 @@ def test_the_whole_eval_file_asked_in_mixed_batches_with_mixed_top_k_gets_the_an
     questions = [json.loads(line)["question"] for line in EVAL_FILE.read_text(encoding="utf-8").splitlines()]
     # Each question twice, at the fewest and the most passages: a batch mixes them always.
     requests = [(question, top_k) for question in questions for top_k in (1, 10)]
-    alone = [service.ask(question, top_k) for question, top_k in requests]
+    alone = [service.answer(question, top_k) for question, top_k in requests]
     batched, start = [], 0
     for size in itertools.cycle((7, 1, 16, 3, 32)):
         if start >= len(requests):
             break
-        batched += service.ask_many(requests[start : start + size])
+        batched += service.answer_many([(service.prepare(q), k) for q, k in requests[start : start + size]])
         start += size
     assert [a.to_dict() for a in batched] == [a.to_dict() for a in alone]

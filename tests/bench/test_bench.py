@@ -34,8 +34,8 @@ from bench.perf import (
 from bench.wrk import WrkLoad, find_wrk
 from cli.main import app
 from qa.embedding import model_dir
+from qa.engine import load_engine
 from qa.index import Index
-from qa.service import QAService
 from qa.settings import Settings
 from qa.torch_encoder import TorchEncoder
 
@@ -98,7 +98,7 @@ def test_questions_come_from_the_evaluation_set() -> None:
 
 
 def test_in_process_figures_pair_each_path_with_the_baseline(settings: Settings, index: Index) -> None:
-    service = QAService(settings.model_copy(update={"cache_size": 0}), index)
+    service = load_engine(settings.model_copy(update={"cache_size": 0}), index)
     figures = measure_in_process(service, TorchEncoder(model_dir(settings)), load_questions(QUESTIONS_FILE)[:3])
     cores = os.cpu_count() or 1
     latency = [f"{path} p{q}" for path in ("encoder", "encode+search", "full answer") for q in (50, 95)]

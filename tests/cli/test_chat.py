@@ -24,9 +24,9 @@ from api.main import create_app
 from cli.chat import Chat, prompt_lines
 from cli.main import app
 from cli.sources import LocalSource, RemoteSource, open_source
+from qa.engine import Engine
 from qa.errors import DocumentNotFound, QAError, QuestionError
 from qa.index import Index
-from qa.service import QAService
 from qa.settings import Settings
 from tests.cli.test_console import ORAL, PILL, cli_args, cli_env, flat
 
@@ -57,7 +57,7 @@ def serving(settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture
-def chat(service: QAService, settings: Settings, tmp_path: Path) -> Chat:
+def chat(service: Engine, settings: Settings, tmp_path: Path) -> Chat:
     """A chat on the local index writing to a string, with :copy going to a file."""
     chat_settings = settings.model_copy(update={"clipboard_file": tmp_path / "clipboard.txt"})
     return Chat(LocalSource(service), chat_settings, 3, Console(file=io.StringIO(), width=100))
@@ -110,7 +110,7 @@ def test_copy_writes_the_passage_verbatim(chat: Chat) -> None:
     assert flat(output_of(chat)) == f"Copied passage 2 ({len(chat.passages[1]['text'])} characters) to {target}."
 
 
-def test_copy_says_so_when_there_is_nowhere_to_copy_to(service: QAService, settings: Settings) -> None:
+def test_copy_says_so_when_there_is_nowhere_to_copy_to(service: Engine, settings: Settings) -> None:
     chat = Chat(LocalSource(service), settings, 3, Console(file=io.StringIO(), width=200))
     chat.handle(PILL)
     output_of(chat)
@@ -120,7 +120,7 @@ def test_copy_says_so_when_there_is_nowhere_to_copy_to(service: QAService, setti
     )
 
 
-def test_copy_at_a_terminal_sends_osc52(service: QAService, settings: Settings) -> None:
+def test_copy_at_a_terminal_sends_osc52(service: Engine, settings: Settings) -> None:
     chat = Chat(LocalSource(service), settings, 3, Console(file=io.StringIO(), width=300, force_terminal=True))
     chat.handle(PILL)
     output_of(chat)
@@ -219,19 +219,19 @@ def assert_scripted_session(output: str, clipboard: Path, answer: dict[str, Any]
     assert "capital of France" not in output  # after :q nothing more is read
 
 
-def test_chat_scripted_on_the_local_index(settings: Settings, service: QAService, tmp_path: Path) -> None:
+def test_chat_scripted_on_the_local_index(settings: Settings, service: Engine, tmp_path: Path) -> None:
     output, clipboard = scripted_chat(settings, tmp_path)
     assert output.startswith(f"Answers from the local index {service.index.manifest.build_id}")
-    answer = service.ask(PILL, 3).to_dict()
+    answer = service.answer(PILL, 3).to_dict()
     assert_scripted_session(output, clipboard, answer, service.index.corpus.get("acs-immunotherapy").text)
 
 
 def test_chat_scripted_against_a_live_server(
-    settings: Settings, service: QAService, server_url: str, tmp_path: Path
+    settings: Settings, service: Engine, server_url: str, tmp_path: Path
 ) -> None:
     output, clipboard = scripted_chat(settings, tmp_path, "--url", server_url)
     assert output.startswith(f"Answers from the server {server_url}")
-    answer = service.ask(PILL, 3).to_dict()
+    answer = service.answer(PILL, 3).to_dict()
     assert_scripted_session(output, clipboard, answer, service.index.corpus.get("acs-immunotherapy").text)
 
 
@@ -242,7 +242,7 @@ def test_chat_ends_cleanly_at_the_end_of_input(settings: Settings) -> None:
 
 
 def test_ask_against_a_live_server_matches_the_local_answer(
-    settings: Settings, service: QAService, server_url: str
+    settings: Settings, service: Engine, server_url: str
 ) -> None:
     result = runner.invoke(app, ["ask", PILL, "--json", "--url", server_url], env=cli_env(settings))
     assert result.exit_code == 0, result.output
@@ -255,7 +255,7 @@ def test_ask_against_a_live_server_matches_the_local_answer(
     assert rich_result.exit_code == 0 and flat(local["passages"][0]["text"]) in flat(rich_result.output)
 
 
-def test_remote_source_documents_match_the_local_ones(service: QAService, server_url: str) -> None:
+def test_remote_source_documents_match_the_local_ones(service: Engine, server_url: str) -> None:
     with httpx.Client(base_url=server_url) as client:
         assert RemoteSource(client).document("acs-immunotherapy") == LocalSource(service).document("acs-immunotherapy")
 
@@ -332,7 +332,7 @@ def test_chat_follow_ups_through_a_live_server(settings: Settings, server_url: s
     assert "infused directly into the bladder" in follow_up.split("Understood as a follow-up")[0]
 
 
-def test_remote_source_sends_history_like_the_local_one(service: QAService, server_url: str) -> None:
+def test_remote_source_sends_history_like_the_local_one(service: Engine, server_url: str) -> None:
     with httpx.Client(base_url=server_url) as client:
         remote = RemoteSource(client).ask(FOLLOW_UP, 3, [TOPIC])
     local = LocalSource(service).ask(FOLLOW_UP, 3, [TOPIC])

@@ -23,7 +23,7 @@ from cli.console import (
 )
 from cli.main import LOADING_HINT, app
 from qa.answer import DISCLAIMER, MESSAGES
-from qa.service import QAService
+from qa.engine import Engine
 from qa.settings import Settings
 
 PILL = "Can I take immunotherapy as a pill?"
@@ -48,8 +48,8 @@ def cli_env(settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def pill_answer(service: QAService) -> dict[str, Any]:
-    return service.ask(PILL, 3).to_dict()
+def pill_answer(service: Engine) -> dict[str, Any]:
+    return service.answer(PILL, 3).to_dict()
 
 
 def rendered(answer: dict[str, Any], first: int = 1) -> str:
@@ -87,8 +87,8 @@ def test_render_answer_numbers_passages_and_ends_with_disclaimer_and_helpline(pi
     assert output.endswith(f"{DISCLAIMER} Helpline {HELPLINE} · Phone 24/7; live chat weekdays, 7:00 am - 6:30 pm CT")
 
 
-def test_render_refused_answer_shows_the_helpline_message_and_no_passages(service: QAService) -> None:
-    output = flat(rendered(service.ask(OFF_TOPIC, 3).to_dict()))
+def test_render_refused_answer_shows_the_helpline_message_and_no_passages(service: Engine) -> None:
+    output = flat(rendered(service.answer(OFF_TOPIC, 3).to_dict()))
     assert output == f"» {OFF_TOPIC} {MESSAGES['not_found']} Helpline {HELPLINE} · {HOURS}"
 
 
@@ -116,7 +116,7 @@ def test_surrounding_is_capped_in_a_document_without_line_breaks() -> None:
 
 
 def test_context_text_is_the_document_verbatim_with_the_passage_undimmed(
-    service: QAService, pill_answer: dict[str, Any]
+    service: Engine, pill_answer: dict[str, Any]
 ) -> None:
     passage = pill_answer["passages"][0]
     document = service.index.corpus.get(passage["document_id"]).text
@@ -205,8 +205,8 @@ def test_qa_ask_empty_question_exits_2_with_a_message(settings: Settings, questi
     assert result.stdout == ""
 
 
-def test_a_related_answer_starts_with_a_banner_before_its_passages(service: QAService) -> None:
-    answer = service.ask("is it ok to breastfeed during immunotherapy", 2).to_dict()
+def test_a_related_answer_starts_with_a_banner_before_its_passages(service: Engine) -> None:
+    answer = service.answer("is it ok to breastfeed during immunotherapy", 2).to_dict()
     assert answer["status"] == "related"
     output = flat(rendered(answer))
     banner = output.index(flat(RELATED_BANNER))

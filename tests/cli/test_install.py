@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.service import QAService
+from qa.engine import Engine
 from qa.settings import PROJECT_ROOT, Settings
 
 PILL = "Can I take immunotherapy as a pill?"
@@ -24,7 +24,7 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Comple
 
 @pytest.mark.slow
 def test_a_wheel_installed_in_a_fresh_venv_answers_from_an_empty_folder(
-    tmp_path: Path, settings: Settings, service: QAService
+    tmp_path: Path, settings: Settings, service: Engine
 ) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("QA_", "PYTHON", "VIRTUAL_ENV"))}
     source = tmp_path / "source"
@@ -76,7 +76,7 @@ def test_a_wheel_installed_in_a_fresh_venv_answers_from_an_empty_folder(
     assert asked.returncode == 0, asked.stderr
     answer = json.loads(asked.stdout)
     assert answer["answered"] is True
-    assert [p["id"] for p in answer["passages"]] == [p.id for p in service.ask(PILL, 2).passages]
+    assert [p["id"] for p in answer["passages"]] == [p.id for p in service.answer(PILL, 2).passages]
     where = run(
         [str(python), "-c", "import qa.settings as s; print(s.__file__); print(s.Settings().corpus)"], empty, env
     )

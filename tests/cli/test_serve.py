@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa.service import QAService
+from qa.engine import Engine
 from tests.servers import Paths, Server
 
 pytestmark = pytest.mark.slow
@@ -33,7 +33,7 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
-def test_two_workers_answer_like_the_library(two_workers: Server, service: QAService) -> None:
+def test_two_workers_answer_like_the_library(two_workers: Server, service: Engine) -> None:
     assert two_workers.wait_ready()["status"] == "ready"
     assert len(children(two_workers.process.pid)) >= 2  # uvicorn's supervisor forks the workers
 
@@ -46,7 +46,7 @@ def test_two_workers_answer_like_the_library(two_workers: Server, service: QASer
         responses = list(pool.map(ask, QUESTIONS * 5))
     assert [r.status_code for r in responses] == [200] * len(responses)
     for question, response in zip(QUESTIONS * 5, responses, strict=True):
-        expected = service.ask(question, 3)
+        expected = service.answer(question, 3)
         answer = response.json()
         assert answer["answered"] == expected.answered
         assert [p["id"] for p in answer["passages"]] == [p.id for p in expected.passages]

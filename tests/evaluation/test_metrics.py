@@ -16,10 +16,10 @@ from evaluation.metrics import (
 )
 from evaluation.report import run_eval
 from qa.chunking import Passage
+from qa.engine import load_engine
 from qa.index import Index
 from qa.refusal import MODEL_FILE, RefusalModel
 from qa.retrieval import Evidence, Hit
-from qa.service import QAService
 from qa.settings import PROJECT_ROOT, Settings
 
 
@@ -102,5 +102,5 @@ def test_refit_refusal_writes_where_it_is_told_and_serves_from_there(
     assert RefusalModel.load(target).on_topic.weights == tuple(saved["models"]["on_topic"]["weights"])
     hybrid = result["reports"][0]
     assert hybrid["method"] == "hybrid" and hybrid["refusal"]["offtopic"] >= 0.9
-    served = QAService(settings.model_copy(update={"refusal_model": target}), index)
-    assert served.refusal == RefusalModel.load(target)
+    served = load_engine(settings.model_copy(update={"refusal_model": target}), index)
+    assert served.stages.decision.refusal == RefusalModel.load(target)

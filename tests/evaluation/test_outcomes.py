@@ -5,19 +5,19 @@ from pathlib import Path
 import pytest
 
 from evaluation.metrics import STATUSES, LabelledQuestion, evidence_for, fit_refusal, load_questions, score
+from qa.engine import Engine
 from qa.refusal import RefusalModel
-from qa.service import QAService
 from qa.settings import PROJECT_ROOT
 
 EVAL = PROJECT_ROOT / "eval" / "immunotherapy.jsonl"
 
 
 @pytest.fixture(scope="module")
-def train(service: QAService) -> list[LabelledQuestion]:
+def train(service: Engine) -> list[LabelledQuestion]:
     return load_questions(EVAL, service.index.corpus, "train")
 
 
-def test_the_eval_set_has_the_new_unanswerable_and_answerable_questions(service: QAService) -> None:
+def test_the_eval_set_has_the_new_unanswerable_and_answerable_questions(service: Engine) -> None:
     questions = load_questions(EVAL, service.index.corpus)
     kinds = [q.kind for q in questions]
     assert kinds.count("unanswerable") >= 25 + 60 and kinds.count("answerable") >= 144 + 40
@@ -25,7 +25,7 @@ def test_the_eval_set_has_the_new_unanswerable_and_answerable_questions(service:
     assert 0.25 <= len(test) / len(questions) <= 0.4
 
 
-def test_outcomes_are_reported_per_kind_and_add_up(service: QAService, train: list[LabelledQuestion]) -> None:
+def test_outcomes_are_reported_per_kind_and_add_up(service: Engine, train: list[LabelledQuestion]) -> None:
     report = score("hybrid", train, evidence_for(service, train), service)
     assert set(report.outcomes) == {"answerable", "unanswerable", "offtopic"}
     for kind, figures in report.outcomes.items():
@@ -38,7 +38,7 @@ def test_outcomes_are_reported_per_kind_and_add_up(service: QAService, train: li
 
 
 def test_a_refit_model_round_trips_and_decides_as_fitted(
-    service: QAService, train: list[LabelledQuestion], tmp_path: Path
+    service: Engine, train: list[LabelledQuestion], tmp_path: Path
 ) -> None:
     evidence = evidence_for(service, train)
     model = fit_refusal(train, evidence)

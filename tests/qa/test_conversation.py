@@ -3,76 +3,77 @@
 import pytest
 
 from qa.conversation import refers_back
+from qa.engine import Engine
 from qa.errors import HistoryTooLong, QuestionEmpty, QuestionTooLong
-from qa.service import QAService
 
 INTRAVESICAL = "What is intravesical therapy?"
 
 
-def test_an_elliptical_follow_up_is_answered_from_its_topic(service: QAService) -> None:
-    alone = service.ask("how is it given?")
-    followed = service.ask("how is it given?", history=[INTRAVESICAL])
+def test_an_elliptical_follow_up_is_answered_from_its_topic(service: Engine) -> None:
+    alone = service.answer("how is it given?")
+    followed = service.answer("how is it given?", history=[INTRAVESICAL])
     assert "into the bladder" not in alone.passages[0].text
     assert "infused directly into the bladder" in followed.passages[0].text
     assert followed.context_used == [0]
     assert followed.question == "how is it given?"
 
 
-def test_a_chain_of_follow_ups_keeps_the_question_that_opened_it(service: QAService) -> None:
+def test_a_chain_of_follow_ups_keeps_the_question_that_opened_it(service: Engine) -> None:
     history = ["What is palliative immunotherapy?", "what does it treat?"]
-    answer = service.ask("at what stage can it be used?", history=history)
+    answer = service.answer("at what stage can it be used?", history=history)
     assert answer.context_used == [0, 1]
     assert "palliative immunotherapy" in answer.passages[0].text
 
 
-def test_a_new_topic_is_not_pulled_back_to_the_old_one(service: QAService) -> None:
-    alone = service.ask("What is topical immunotherapy?")
-    switched = service.ask("What is topical immunotherapy?", history=["What is oral immunotherapy?"])
+def test_a_new_topic_is_not_pulled_back_to_the_old_one(service: Engine) -> None:
+    alone = service.answer("What is topical immunotherapy?")
+    switched = service.answer("What is topical immunotherapy?", history=["What is oral immunotherapy?"])
     assert switched.passages[0].text == alone.passages[0].text
     assert "Topical immunotherapy is rubbed onto the skin" in switched.passages[0].text
 
 
-def test_a_question_as_specific_as_the_one_before_stands_on_its_own(service: QAService) -> None:
+def test_a_question_as_specific_as_the_one_before_stands_on_its_own(service: Engine) -> None:
     # No pronoun and no rare word of its own, but it finds its paragraph as closely as the
     # question before found its own: a new topic, kept on its own answer (it was pulled back
     # to the palliative paragraph before QA_HISTORY_SPECIFICITY).
     question = "How many treatment cycles will I get?"
-    alone = service.ask(question)
-    switched = service.ask(question, history=["What is palliative immunotherapy?"])
+    alone = service.answer(question)
+    switched = service.answer(question, history=["What is palliative immunotherapy?"])
     assert switched.context_used == []
     assert switched.passages[0].text == alone.passages[0].text
 
 
-def test_a_follow_up_refused_alone_is_judged_on_its_resolved_query(service: QAService) -> None:
-    assert not service.ask("and if it can't?").answered
-    answer = service.ask("and if it can't?", history=["Can immunotherapy cure cancer?"])
+def test_a_follow_up_refused_alone_is_judged_on_its_resolved_query(service: Engine) -> None:
+    assert not service.answer("and if it can't?").answered
+    answer = service.answer("and if it can't?", history=["Can immunotherapy cure cancer?"])
     assert answer.answered
     assert "shrink the cancer or slow its growth" in answer.passages[0].text
 
 
-def test_only_the_earlier_questions_that_help_are_used(service: QAService) -> None:
+def test_only_the_earlier_questions_that_help_are_used(service: Engine) -> None:
     history = ["What are the side effects of immunotherapy?", INTRAVESICAL]
-    answer = service.ask("how is it given?", history=history)
+    answer = service.answer("how is it given?", history=history)
     assert answer.context_used == [1]
 
 
-def test_follow_ups_are_not_cached_and_do_not_reuse_the_cached_answer(service: QAService) -> None:
-    service.ask("how is it given?")  # cached on its own
-    before = dict(service._cache or {})
-    followed = service.ask("how is it given?", history=[INTRAVESICAL])
+def test_follow_ups_are_not_cached_and_do_not_reuse_the_cached_answer(service: Engine) -> None:
+    alone = service.answer("how is it given?")  # cached on its own
+    cache, key = service.stages.cache, (alone.build_id, "how is it given?", service.settings.top_k_default)
+    before = len(cache)
+    followed = service.answer("how is it given?", history=[INTRAVESICAL])
     assert "into the bladder" in followed.passages[0].text
-    assert before and dict(service._cache or {}) == before  # the follow-up stored nothing
+    assert before and len(cache) == before and cache.get(key) is alone  # the follow-up stored nothing
 
 
-def test_history_is_normalized_and_limited_like_questions(service: QAService) -> None:
-    messy = service.ask("how is it given?", history=["  What is\tintravesical\u200b therapy? "])
+def test_history_is_normalized_and_limited_like_questions(service: Engine) -> None:
+    messy = service.answer("how is it given?", history=["  What is\tintravesical\u200b therapy? "])
     assert messy.context_used == [0]
     with pytest.raises(HistoryTooLong):
-        service.ask("how is it given?", history=[INTRAVESICAL] * (service.settings.history_max + 1))
+        service.answer("how is it given?", history=[INTRAVESICAL] * (service.settings.history_max + 1))
     with pytest.raises(QuestionEmpty, match="Earlier question 1"):
-        service.ask("how is it given?", history=[INTRAVESICAL, " \n "])
+        service.answer("how is it given?", history=[INTRAVESICAL, " \n "])
     with pytest.raises(QuestionTooLong):
-        service.ask("how is it given?", history=["x" * (service.settings.question_max_chars + 1)])
+        service.answer("how is it given?", history=["x" * (service.settings.question_max_chars + 1)])
 
 
 @pytest.mark.parametrize(
@@ -90,7 +91,7 @@ def test_questions_that_point_back_are_recognised(question: str, expected: bool)
     assert refers_back(question) is expected
 
 
-def test_only_words_few_passages_use_name_a_topic(service: QAService) -> None:
+def test_only_words_few_passages_use_name_a_topic(service: Engine) -> None:
     lexical, share = service.index.lexical, service.settings.history_topic_share
     assert lexical.rare_terms("What is intravesical therapy?", share) == {"intraves"}
     assert lexical.rare_terms("What are the side effects of immunotherapy?", share) == set()

@@ -18,9 +18,9 @@ import httpx
 import pytest
 
 from qa.embedding import model_dir
+from qa.engine import Engine
 from qa.index import read_manifest, write_manifest
 from qa.onnx_export import exported_model
-from qa.service import QAService
 from qa.settings import Settings
 from tests.servers import Paths, Server, free_port
 
@@ -355,7 +355,7 @@ def test_sigterm_cancels_a_running_reindex_and_the_old_build_serves_until_then(
 
 
 def test_a_damaged_model_is_exported_again_before_the_server_answers(
-    paths: Paths, start_server: Callable[[], Server], settings: Settings, service: QAService
+    paths: Paths, start_server: Callable[[], Server], settings: Settings, service: Engine
 ) -> None:
     source = exported_model(model_dir(settings), settings.model_cache_dir)
     private = paths.root / "models" / source.name
@@ -370,5 +370,5 @@ def test_a_damaged_model_is_exported_again_before_the_server_answers(
     question = "Can I take immunotherapy as a pill?"
     answer = httpx.post(f"{server.url}/v1/ask", json={"question": question}, timeout=60).json()
     assert answer["answered"]
-    assert [p["id"] for p in answer["passages"]] == [p.id for p in service.ask(question).passages]
+    assert [p["id"] for p in answer["passages"]] == [p.id for p in service.answer(question).passages]
     assert server.stop() == -signal.SIGTERM

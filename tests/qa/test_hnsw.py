@@ -8,8 +8,8 @@ import faiss
 import numpy as np
 import pytest
 
+from qa.engine import load_engine
 from qa.index import ensure_index
-from qa.service import QAService
 from qa.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.slow
@@ -44,9 +44,9 @@ def test_hnsw_over_the_threshold_matches_exact_search(settings: Settings, tmp_pa
     assert index.manifest.dense_index == "IndexHNSWFlat"
     assert isinstance(index.dense, faiss.IndexHNSW) and index.dense.hnsw.efSearch == hnsw_settings.hnsw_ef_search
 
-    service = QAService(hnsw_settings, index)
+    service = load_engine(hnsw_settings, index)
     questions = [json.loads(line)["question"] for line in (PROJECT_ROOT / "eval" / "immunotherapy.jsonl").open()][:60]
-    vectors = service.encoder.encode(questions)
+    vectors = service.encoder.encoder.encode(questions)
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(np.asarray(index.vectors, dtype=np.float32))
     _, expected = exact.search(vectors, 10)
@@ -54,7 +54,7 @@ def test_hnsw_over_the_threshold_matches_exact_search(settings: Settings, tmp_pa
     recall = np.mean([len(set(e) & set(f)) / 10 for e, f in zip(expected, found, strict=True)])
     assert recall >= 0.98
 
-    answer = service.ask("Can I take immunotherapy as a pill?", 3)
+    answer = service.answer("Can I take immunotherapy as a pill?", 3)
     assert answer.answered
     for passage in answer.passages:
         assert index.corpus.get(passage.document_id).text[passage.start : passage.end] == passage.text

@@ -31,7 +31,7 @@ def test_no_library_module_imports_an_interface() -> None:
 def test_importing_the_library_and_the_app_leaves_the_environment_alone() -> None:
     script = (
         "import os; before = dict(os.environ)\n"
-        "import qa, qa.index, qa.service, qa.embedding, qa.onnx_export, api.main, cli.main\n"
+        "import qa, qa.index, qa.engine, qa.embedding, qa.onnx_export, api.main, cli.main\n"
         "assert dict(os.environ) == before, set(os.environ.items()) ^ set(before.items())\n"
     )
     env = {key: value for key, value in os.environ.items() if "OFFLINE" not in key}

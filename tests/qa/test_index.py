@@ -12,10 +12,10 @@ import pytest
 
 from qa.chunking import chunk_corpus
 from qa.encoder import Vectors
+from qa.engine import Engine, load_engine
 from qa.errors import IndexBuildError, IndexCorrupt, IndexMissing, IndexStale
 from qa.index import Index, build_index, ensure_index, load_index
 from qa.reindex import Reindexer
-from qa.service import QAService
 from qa.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -191,7 +191,7 @@ def test_an_unreadable_current_says_what_is_wrong(copied: Settings, content: byt
 def test_a_build_whose_manifest_names_another_build_is_refused_once(
     copied: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    service = QAService(copied, load_index(copied))
+    service = load_engine(copied, load_index(copied))
     live = service.index.manifest.build_id
     renamed = live_build(copied).with_name("20990101T000000000000Z")
     shutil.copytree(live_build(copied), renamed)
@@ -216,8 +216,8 @@ def test_current_temporaries_of_dead_processes_are_removed_at_start_up(copied: S
 class _FailsMidway:
     """The real encoder for the passages, then a failure on the sentences (the second call)."""
 
-    def __init__(self, service: QAService) -> None:
-        self._encoder = service.encoder
+    def __init__(self, service: Engine) -> None:
+        self._encoder = service.encoder.encoder
         self.name, self.dimension = self._encoder.name, self._encoder.dimension
         self.calls = 0
 
@@ -228,7 +228,7 @@ class _FailsMidway:
         return self._encoder.encode(texts)
 
 
-def test_a_build_that_fails_midway_leaves_the_previous_build_serving(copied: Settings, service: QAService) -> None:
+def test_a_build_that_fails_midway_leaves_the_previous_build_serving(copied: Settings, service: Engine) -> None:
     before = (copied.index_dir / "CURRENT").read_text()
     builds = build_names(copied)
     encoder = _FailsMidway(service)

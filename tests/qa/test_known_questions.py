@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from qa.service import QAService
+from qa.engine import Engine
 
 KNOWN: list[Any] = [  # (question, phrase of the right paragraph) or a pytest.param of one
     ("Can I take immunotherapy as a pill?", "Oral immunotherapy is taken by mouth as a pill"),
@@ -38,8 +38,8 @@ KNOWN: list[Any] = [  # (question, phrase of the right paragraph) or a pytest.pa
 @pytest.mark.parametrize(
     ("question", "expected"), KNOWN, ids=[case[0] if isinstance(case, tuple) else case.id for case in KNOWN]
 )
-def test_the_right_paragraph_comes_first(service: QAService, question: str, expected: str) -> None:
-    answer = service.ask(question)
+def test_the_right_paragraph_comes_first(service: Engine, question: str, expected: str) -> None:
+    answer = service.answer(question)
     assert answer.answered, "refused"
     first = answer.passages[0]
     assert expected in first.text, f"first passage was: {first.text[:120]!r}"

@@ -14,10 +14,10 @@ import pytest
 from qa.checksums import file_sha256
 from qa.cpu import instruction_sets
 from qa.embedding import load_encoder, model_dir
+from qa.engine import Engine, load_engine
 from qa.errors import ModelError
 from qa.index import Index
 from qa.onnx_export import MODEL_FILES, export_problem, exported_model, reference
-from qa.service import QAService
 from qa.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -33,7 +33,7 @@ def private_export(tmp_path: Path, settings: Settings, index: Index) -> tuple[Se
 
 
 def test_an_export_with_overwritten_bytes_is_exported_again_and_answers_right(
-    private_export: tuple[Settings, Path], index: Index, service: QAService
+    private_export: tuple[Settings, Path], index: Index, service: Engine
 ) -> None:
     settings, target = private_export
     model = target / "model.onnx"
@@ -46,7 +46,7 @@ def test_an_export_with_overwritten_bytes_is_exported_again_and_answers_right(
     sentence, expected = reference(target)
     restored = load_encoder(settings, quantized=False)  # the damaged float model itself is whole again
     assert float(restored.encode([sentence])[0] @ np.asarray(expected, dtype=np.float32)) > 0.999
-    answer, truth = QAService(settings, index, encoder=encoder).ask(QUESTION), service.ask(QUESTION)
+    answer, truth = load_engine(settings, index, encoder=encoder).answer(QUESTION), service.answer(QUESTION)
     assert answer.answered and [p.id for p in answer.passages] == [p.id for p in truth.passages]
 
 

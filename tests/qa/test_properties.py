@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from qa.chunking import chunk_document
 from qa.documents import Document
+from qa.engine import Engine
 from qa.errors import QuestionEmpty, QuestionError, QuestionTooLong
 from qa.questions import normalize_question, question_hash
-from qa.service import QAService
 
 _SEPARATORS = st.sampled_from(
     [" ", "  ", "\t", "\n", "\r\n", "\n\n", "\r\n\r\n", ". ", "? ", ": ", "; ", ", ", " - ", "\u00a0", "\u2028"]
@@ -107,9 +107,9 @@ def test_question_hash_is_short_stable_and_keyed(text: str, key: bytes, other: b
 
 @settings(max_examples=150, deadline=None)
 @given(question=QUESTION_TEXT, top_k=st.integers(1, 10))
-def test_any_question_gets_an_answer_or_a_question_error(service: QAService, question: str, top_k: int) -> None:
+def test_any_question_gets_an_answer_or_a_question_error(service: Engine, question: str, top_k: int) -> None:
     try:
-        answer = service.ask(question, top_k)
+        answer = service.answer(question, top_k)
     except QuestionError:
         return
     documents = service.index.corpus.documents

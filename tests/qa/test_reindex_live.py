@@ -19,9 +19,9 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from bench.http_load import running_server
+from qa.engine import Engine, load_engine
 from qa.index import Index, load_index, read_manifest, write_manifest
 from qa.reindex import Reindexer
-from qa.service import QAService
 from qa.settings import Settings
 from tests.conftest import ARTICLE, private_copy
 
@@ -188,9 +188,14 @@ def test_replicas_on_one_index_all_move_to_a_new_build(live_settings: Settings, 
 
 
 def test_a_new_build_that_cannot_be_loaded_is_not_served(
-    live_settings: Settings, service: QAService, caplog: pytest.LogCaptureFixture
+    live_settings: Settings, service: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    copy = QAService(live_settings, load_index(live_settings), encoder=service.encoder, refusal=service.refusal)
+    copy = load_engine(
+        live_settings,
+        load_index(live_settings),
+        encoder=service.encoder.encoder,
+        refusal=service.stages.decision.refusal,
+    )
     reindexer = Reindexer(copy)
     live = copy.index.manifest.build_id
     builds = live_settings.index_dir / "builds"
@@ -213,4 +218,4 @@ def test_a_new_build_that_cannot_be_loaded_is_not_served(
     named_build("29990102T000000000000Z")
     assert reindexer.reload_if_changed()
     assert copy.index.manifest.build_id == "29990102T000000000000Z"
-    assert copy.ask("What is immunotherapy?").passages
+    assert copy.answer("What is immunotherapy?").passages

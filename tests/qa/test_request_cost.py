@@ -3,9 +3,9 @@
 import pytest
 
 from qa.encoder import Encoder, Vectors
+from qa.engine import Engine, load_engine
 from qa.index import Index
 from qa.questions import encoder_inputs, question_parts
-from qa.service import QAService
 from qa.settings import Settings
 
 MANY_PARTS = " ".join(f"what is {word} therapy?" for word in ["car", "t", "cell", "vaccine", "checkpoint"] * 30)[:1000]
@@ -25,27 +25,27 @@ class CountingEncoder:
 
 
 @pytest.fixture
-def counted(settings: Settings, index: Index, service: QAService) -> tuple[QAService, CountingEncoder]:
-    encoder = CountingEncoder(service.encoder)
-    return QAService(settings.model_copy(update={"cache_size": 0}), index, encoder=encoder), encoder
+def counted(settings: Settings, index: Index, service: Engine) -> tuple[Engine, CountingEncoder]:
+    encoder = CountingEncoder(service.encoder.encoder)
+    return load_engine(settings.model_copy(update={"cache_size": 0}), index, encoder=encoder), encoder
 
 
 def test_a_many_part_question_gives_the_encoder_a_bounded_amount_of_text(
-    counted: tuple[QAService, CountingEncoder], settings: Settings
+    counted: tuple[Engine, CountingEncoder], settings: Settings
 ) -> None:
     service, encoder = counted
     assert len(MANY_PARTS) == 1000 and MANY_PARTS.count("?") > 40
-    answer = service.ask(MANY_PARTS)
+    answer = service.answer(MANY_PARTS)
     assert answer.question == MANY_PARTS
     (texts,) = encoder.calls
     assert len(texts) <= 1 + settings.question_max_parts
     assert sum(len(text) for text in texts) <= settings.question_max_encoded_chars
 
 
-def test_a_two_part_question_is_still_searched_part_by_part(counted: tuple[QAService, CountingEncoder]) -> None:
+def test_a_two_part_question_is_still_searched_part_by_part(counted: tuple[Engine, CountingEncoder]) -> None:
     service, encoder = counted
     question = "How does immunotherapy work, and what are its side effects?"
-    answer = service.ask(question)
+    answer = service.answer(question)
     assert encoder.calls == [[question, "How does immunotherapy work", "what are its side effects"]]
     assert answer.answered
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from qa.engine import Engine
 from qa.index import Index
 from qa.retrieval import INTENT_KINDS
-from qa.service import QAService
 
 QUESTIONS = [
     "Can I take immunotherapy as a pill?",
@@ -23,11 +23,11 @@ def _sentence_vectors(index: Index, passage_number: int) -> np.ndarray:
 
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_each_hit_scores_its_best_sentence_and_pair_and_highlights_the_best_sentence(
-    service: QAService, question: str
+    service: Engine, question: str
 ) -> None:
-    snapshot = service.snapshot
-    [evidence] = service.evidence(snapshot, [question], 10)
-    [vector] = service.encoder.encode([snapshot.index.speller.correct(question)])
+    snapshot = service.stages.builds.snapshot
+    [evidence] = service.evidence([question], 10)
+    [vector] = service.encoder.encoder.encode([snapshot.index.speller.correct(question)])
     numbers = {p.id: n for n, p in enumerate(snapshot.index.passages)}
     searched = [p for p in snapshot.index.passages if p.kind in INTENT_KINDS[evidence.intent]]
     assert len(evidence.hits) == min(10, len(searched))

@@ -7,21 +7,27 @@ import numpy as np
 import pytest
 
 from qa.documents import Corpus
+from qa.engine import Engine, load_engine
 from qa.errors import SelfTestFailed
 from qa.index import Index
 from qa.refusal import RefusalModel
 from qa.selftest import probes, self_test
-from qa.service import QAService
 from qa.settings import Settings
 
 
-def variant(service: QAService, index: Index, settings: Settings | None = None, **refusal: object) -> QAService:
+def variant(service: Engine, index: Index, settings: Settings | None = None, **refusal: object) -> Engine:
     """A service sharing the session's encoders, over `index`, with other settings or refusal models."""
-    model: RefusalModel = replace(service.refusal, **refusal)  # type: ignore[arg-type]
-    return QAService(settings or service.settings, index, service.encoder, refusal=model, checker=service.checker)
+    model: RefusalModel = replace(service.stages.decision.refusal, **refusal)  # type: ignore[arg-type]
+    return load_engine(
+        settings or service.settings,
+        index,
+        encoder=service.encoder.encoder,
+        refusal=model,
+        checker=service.encoder.checker,
+    )
 
 
-def test_the_real_build_passes_and_the_sample_spreads_over_the_article(service: QAService, index: Index) -> None:
+def test_the_real_build_passes_and_the_sample_spreads_over_the_article(service: Engine, index: Index) -> None:
     sample = probes(service, 8)
     assert len(sample) == 8
     positions = [index.passages.index(passage) for passage, _ in sample]
@@ -33,13 +39,13 @@ def test_the_real_build_passes_and_the_sample_spreads_over_the_article(service: 
 
 
 @pytest.mark.parametrize("name", ["vectors", "sentence_vectors"])
-def test_zeroed_vectors_fail(service: QAService, index: Index, name: str) -> None:
+def test_zeroed_vectors_fail(service: Engine, index: Index, name: str) -> None:
     zeroed = replace(index, **{name: np.zeros_like(getattr(index, name))})
     with pytest.raises(SelfTestFailed, match="Self-test failed"):  # the passage not first, or scored about 0
         self_test(variant(service, zeroed))
 
 
-def test_a_wrong_document_language_fails(service: QAService, index: Index, settings: Settings) -> None:
+def test_a_wrong_document_language_fails(service: Engine, index: Index, settings: Settings) -> None:
     """The article's sidecar says "en"; a build whose documents say "de" answers no English question."""
     german = Corpus({doc.id: replace(doc, metadata={**doc.metadata, "language": "de"}) for doc in index.corpus})
     with pytest.raises(SelfTestFailed, match=r"not answered .*detected as en"):
@@ -51,12 +57,14 @@ def test_a_wrong_document_language_fails(service: QAService, index: Index, setti
         )
 
 
-def test_a_refusal_model_that_answers_nothing_fails(service: QAService, index: Index) -> None:
+def test_a_refusal_model_that_answers_nothing_fails(service: Engine, index: Index) -> None:
     with pytest.raises(SelfTestFailed, match="QA_REFUSAL_MODEL"):
-        self_test(variant(service, index, answers=replace(service.refusal.answers, bias=-50.0)))
+        self_test(variant(service, index, answers=replace(service.stages.decision.refusal.answers, bias=-50.0)))
 
 
-def test_a_refusal_model_that_answers_everything_fails(service: QAService, index: Index) -> None:
-    always = {name: replace(getattr(service.refusal, name), bias=50.0) for name in ("answers", "on_topic")}
+def test_a_refusal_model_that_answers_everything_fails(service: Engine, index: Index) -> None:
+    always = {
+        name: replace(getattr(service.stages.decision.refusal, name), bias=50.0) for name in ("answers", "on_topic")
+    }
     with pytest.raises(SelfTestFailed, match="off-topic question was answered"):
         self_test(variant(service, index, **always))

@@ -2,8 +2,8 @@
 
 import pytest
 
+from qa.engine import Engine
 from qa.index import Index
-from qa.service import QAService
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,7 @@ def test_real_words_and_plurals_of_article_words_are_left_alone(index: Index, qu
     assert index.speller.correct(question) == question
 
 
-def test_a_short_typo_no_longer_hides_the_right_paragraph(service: QAService) -> None:
-    answer = service.ask("can i tak it as a pil")
+def test_a_short_typo_no_longer_hides_the_right_paragraph(service: Engine) -> None:
+    answer = service.answer("can i tak it as a pil")
     assert answer.answered
     assert "Oral immunotherapy is taken by mouth as a pill" in answer.passages[0].text

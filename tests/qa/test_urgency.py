@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from qa.service import QAService
+from qa.engine import Engine
 from qa.settings import PROJECT_ROOT
 from qa.urgency import urgency
 
@@ -52,15 +52,19 @@ def test_the_train_split_is_told_apart() -> None:
     assert alarms / (len(train) - len(urgent)) <= 0.05
 
 
-def test_the_embedding_finds_a_situation_the_rules_do_not_name(service: QAService) -> None:
+def test_the_embedding_finds_a_situation_the_rules_do_not_name(service: Engine) -> None:
     question = "It feels like an elephant is sitting on my chest since last night"
     assert urgency(question) is None
-    vector = service.encoder.encode([question])[0]
-    assert service.urgency.urgency(question, vector) == "care_team"
-    assert service.urgency.urgency(question) is None  # without the vector, the rules alone
+    vector = service.encoder.encoder.encode([question])[0]
+    assert service.stages.assembly.urgency.urgency(question, vector) == "care_team"
+    assert service.stages.assembly.urgency.urgency(question) is None  # without the vector, the rules alone
 
 
-def test_the_embedding_leaves_ordinary_questions_alone(service: QAService) -> None:
+def test_the_embedding_leaves_ordinary_questions_alone(service: Engine) -> None:
     questions = ["What is immunotherapy?", "How is immunotherapy given?", "can immunotherapy cause a fever?"]
-    vectors = service.encoder.encode(questions)
-    assert [service.urgency.urgency(q, v) for q, v in zip(questions, vectors, strict=True)] == [None, None, None]
+    vectors = service.encoder.encoder.encode(questions)
+    assert [service.stages.assembly.urgency.urgency(q, v) for q, v in zip(questions, vectors, strict=True)] == [
+        None,
+        None,
+        None,
+    ]
