@@ -28,7 +28,7 @@ from bench.http_load import (
     running_server,
 )
 from bench.wrk import WrkLoad, find_wrk
-from qa.cpu import describe, instruction_sets
+from qa.cpu import describe, instruction_sets, usable_cores
 from qa.embedding import load_encoder, model_dir
 from qa.engine import Engine, load_engine
 from qa.index import Index, build_index, ensure_index
@@ -421,7 +421,7 @@ def floor_ratios(runs: dict[str, ServerRun], floor: dict[str, float], concurrenc
 
 def fast_options() -> tuple[str, ...]:
     """`qa serve` as the README recommends it for throughput: one worker process per core."""
-    return ("--workers", str(len(os.sched_getaffinity(0))))  # the cores this process may use, as QA_BATCH_WORKERS
+    return ("--workers", str(usable_cores()))  # the cores this process may use, as QA_BATCH_WORKERS
 
 
 def parse_levels(text: str) -> tuple[int, ...]:

@@ -1,5 +1,6 @@
 """The CPU's vector instruction sets, which decide how ONNX Runtime computes int8 products."""
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +17,13 @@ def instruction_sets(cpuinfo: Path = Path("/proc/cpuinfo")) -> dict[str, bool]:
         return {}
     flags = next((set(line.split(":", 1)[1].split()) for line in lines if line.startswith("flags")), set[str]())
     return {name: any(flag in flags for flag in names) for name, names in _SETS.items()}
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one, as Linux does)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def describe(sets: dict[str, bool]) -> str:

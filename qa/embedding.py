@@ -13,8 +13,6 @@ from qa.onnx_export import exported_model, model_fingerprint, reference
 from qa.settings import Settings
 from qa.torch_encoder import TorchEncoder
 
-# Texts per ONNX Runtime call for the float model (why 8: OnnxEncoder.encode); the int8 model runs one.
-_FLOAT_RUN = 8
 log = logging.getLogger("qa.embedding")
 
 
@@ -42,7 +40,7 @@ class OnnxEncoder:
     half that of the float model's (2.56 / 2.04 / 4.81 ms per question, `python -m bench.quantization`).
     """
 
-    def __init__(self, onnx_file: Path, folder: Path, threads: int = 0, batch_size: int = _FLOAT_RUN) -> None:
+    def __init__(self, onnx_file: Path, folder: Path, threads: int, batch_size: int) -> None:
         # ONNX Runtime otherwise records usage events (with a device id and paths) under ~/.cache/Microsoft.
         os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
         import onnxruntime as ort
@@ -70,8 +68,7 @@ class OnnxEncoder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         encodings = self._tokenizer.encode_batch(texts)
         # Sorting by length keeps padding small when a batch mixes short and long texts, and
-        # small runs (8) beat large ones on two cores: 32 questions per run cost 9.0 ms each,
-        # runs of 8 cost 4.0 ms, one at a time 4.3 ms (measured with the packaged model).
+        # small runs beat large ones on two cores (settings.encoder_run).
         # A run also ends where lengths double, so a long text does not pad short ones to its size.
         lengths = [len(e.ids) for e in encodings]
         order = [int(i) for i in np.argsort(lengths, kind="stable")]
@@ -129,7 +126,9 @@ def load_encoder(settings: Settings, *, quantized: bool | None = None) -> Encode
                 f"invalid QA_MODEL_CACHE: the ONNX export of the model must be made in {settings.model_cache_dir},"
                 f" which cannot be written ({error.strerror or error}); set QA_MODEL_CACHE to a writable folder"
             ) from None
-        encoder, problem = _self_tested(exported / name, folder, settings, batch_size=1 if int8 else _FLOAT_RUN)
+        encoder, problem = _self_tested(
+            exported / name, folder, settings, batch_size=1 if int8 else settings.encoder_run
+        )
         if encoder is not None:
             return encoder
         log.warning("The ONNX model %s failed its self-test (%s).", exported / name, problem)

@@ -247,7 +247,7 @@ def build_index(settings: Settings, corpus: Corpus | None = None, encoder: Encod
         except Exception as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise IndexBuildError(f"Index build failed: {type(exc).__name__}: {exc}") from exc
-        _prune(index_dir, keep={build_id, *_recent_builds(index_dir, 2)})
+        _prune(index_dir, keep={build_id, *_recent_builds(index_dir, settings.builds_kept_on_disk)})
     log.info("Built index %s: %d passages in %.1f s.", build_id, manifest.passages, manifest.build_seconds)
     return manifest
 

@@ -52,7 +52,6 @@ _INTENTS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     ("credit", _CREDIT_INTENT),
     ("revised", _REVISED_INTENT),
 )
-_CANDIDATES = 50
 _COVER_DEPTH = 3
 
 
@@ -138,8 +137,11 @@ def covered(match: Match, lexical: LexicalIndex, passages: npt.NDArray[np.int64]
 class Retriever:
     """Ranks an index's passages for questions already encoded as vectors."""
 
-    def __init__(self, index: Index, method: Method, lexical_weight: float, sentence_weight: float) -> None:
+    def __init__(
+        self, index: Index, method: Method, lexical_weight: float, sentence_weight: float, candidates: int
+    ) -> None:
         self.index = index
+        self.candidates = candidates  # from each of dense search and BM25
         self.method = method
         self.lexical_weight = lexical_weight
         self.sentence_weight = sentence_weight
@@ -162,7 +164,7 @@ class Retriever:
         `expansions` gives each question's weighted earlier questions for BM25 (its vector
         already holds them, see qa.conversation).
         """
-        depth = min(_CANDIDATES, len(self.index.passages))
+        depth = min(self.candidates, len(self.index.passages))
         _, dense_ids = self.index.dense.search(np.ascontiguousarray(vectors, dtype=np.float32), depth)
         expansions = expansions or [()] * len(questions)
         return [
@@ -180,7 +182,7 @@ class Retriever:
     ) -> Evidence:
         intent, allowed, match, bm25 = self._lexical(question, expansion)
         known, terms = sum(match.known), len(match.terms)
-        lexical_ids = _top(bm25, _CANDIDATES)
+        lexical_ids = _top(bm25, self.candidates)
         dense_ids = dense_ids[dense_ids >= 0]
         ids = np.array(list(dict.fromkeys([*dense_ids.tolist(), *lexical_ids.tolist()])), dtype=np.int64)
         ids = ids[allowed[ids]] if len(ids) else ids

@@ -1,5 +1,6 @@
 """Settings are checked when they are read: a bad value is refused with a message naming it."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,9 @@ def test_defaults_do_not_depend_on_the_working_directory(monkeypatch: pytest.Mon
     monkeypatch.chdir(tmp_path)
     settings = Settings()
     assert settings.corpus == builtin_corpus() and settings.index_dir == default_index_dir()
+
+
+def test_settings_are_built_where_the_system_has_no_cpu_affinity(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # as on macOS and Windows
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    assert Settings().batch_workers == 3
