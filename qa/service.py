@@ -135,7 +135,10 @@ class QAService:
         alone = self.ask_many([(question, top_k)])[0]
         # Only the latest turns are read; context_used still indexes the whole history.
         offset = max(0, len(earlier) - settings.history_used)
-        earlier = earlier[offset:] if settings.history_used else []
+        # Each earlier question is read up to history_max_encoded_chars: encoder, keywords and spelling alike.
+        earlier = (
+            [text[: settings.history_max_encoded_chars] for text in earlier[offset:]] if settings.history_used else []
+        )
         question = alone.question
         if not earlier or alone.status == "smalltalk" or self._stands_alone(question, alone, earlier, snapshot):
             return alone
@@ -261,7 +264,7 @@ class QAService:
         parts = question_parts(turns[-1], settings.question_max_parts)
         inputs = encoder_inputs(parts, settings.question_max_encoded_chars)
         parts = parts[: len(inputs)]
-        earlier = [text[: settings.question_max_encoded_chars] for text in turns[:-1]]
+        earlier = turns[:-1]
         vectors = encoder.encode([*earlier, *inputs])
         context = resolve(turns, vectors[: len(turns)], snapshot.retriever, settings)
         part_vectors = [vectors[len(turns) - 1], *vectors[len(turns) :]]
