@@ -98,7 +98,7 @@ class Engine:
         snapshot = stages.builds.snapshot
         alone = self.answer_many([(self.prepare(question), top_k)])[0]
         # Only the latest turns are read; context_used still indexes the whole history.
-        earlier, offset = latest(earlier, settings.history_used)
+        earlier, offset = latest(earlier, settings.history_used, settings.history_max_encoded_chars)
         if not earlier or alone.status == "smalltalk":
             return alone
         if stands_alone(alone, earlier[-1], stages.preparation.language, snapshot, settings.followup_max_chars):

@@ -32,7 +32,10 @@ def stands_alone(
     return not refers_back(question) or any(rarity(word) >= _NAMES_A_SUBJECT for word in unknown)
 
 
-def latest(earlier: Sequence[str], used: int) -> tuple[list[str], int]:
-    """The `used` latest earlier questions (none when 0), and the position of the first of them in the history."""
+def latest(earlier: Sequence[str], used: int, max_chars: int) -> tuple[list[str], int]:
+    """The `used` latest earlier questions (none when 0), and the position of the first of them in the history.
+
+    Each is read up to `max_chars`: by the encoder, keyword search and spelling alike.
+    """
     offset = max(0, len(earlier) - used)
-    return (list(earlier[offset:]) if used else []), offset
+    return ([text[:max_chars] for text in earlier[offset:]] if used else []), offset

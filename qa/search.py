@@ -65,8 +65,7 @@ class Search:
         parts = question_parts(turns[-1], settings.question_max_parts)
         inputs = encoder_inputs(parts, settings.question_max_encoded_chars)
         parts = parts[: len(inputs)]
-        earlier = [text[: settings.question_max_encoded_chars] for text in turns[:-1]]
-        vectors = encoder.encode([*earlier, *inputs])
+        vectors = encoder.encode([*turns[:-1], *inputs])
         context = resolve(turns, vectors[: len(turns)], snapshot.retriever, settings)
         part_vectors = [vectors[len(turns) - 1], *vectors[len(turns) :]]
         queries = [expand(vector, context, turns, vectors) for vector in part_vectors]

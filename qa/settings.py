@@ -425,16 +425,18 @@ class Settings(BaseSettings):
         " corpus never mentions gets `related`, not `answered` or `not_found`. Default: the packaged cancer list.",
     )
     history_used: int = Field(
-        3,
+        2,
         ge=0,
         le=20,
-        description="Most recent earlier questions a follow-up is resolved against; older ones are not encoded"
-        " (bounds a request's cost).",
+        description="Most recent earlier questions a follow-up is resolved against; older ones are not read"
+        " (bounds a request's cost: with 2 and 150 characters each, five 1,000-character earlier questions cost"
+        " 5.5x a question alone in CPU, a short one 2.5x; docs/conversations.md).",
     )
     history_max_encoded_chars: int = Field(
-        200,
+        150,
         ge=16,
-        description="Characters of each earlier question the encoder reads at most (bounds a request's cost).",
+        description="Characters of each earlier question read at most, by the encoder, keyword search and spelling"
+        " alike (bounds a request's cost).",
     )
     followup_max_chars: int = Field(
         200,

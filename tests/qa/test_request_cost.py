@@ -62,3 +62,16 @@ def test_encoder_inputs_cut_between_words_and_leave_out_what_does_not_fit() -> N
     assert len(alone) <= 64 and question.startswith(alone) and not alone.endswith(" ")
     kept = encoder_inputs(["a b " * 40, "first part", "second part", "x" * 40], 100)
     assert len(kept[0]) <= 50 and kept[1:] == ["first part", "second part"]
+
+
+def test_a_long_history_gives_the_encoder_a_bounded_amount_of_text(
+    counted: tuple[Engine, CountingEncoder], settings: Settings
+) -> None:
+    service, encoder = counted
+    history = [("What is oral immunotherapy and how is it taken " * 30)[:1000]] * 5
+    answer = service.answer("how often do I take it?", history=history)
+    assert answer.context_used and min(answer.context_used) >= 3  # the latest turns, indexed in the whole history
+    texts = [text for call in encoder.calls for text in call]
+    earlier = [text for text in texts if text.startswith("What is oral")]
+    assert len(earlier) == settings.history_used
+    assert all(len(text) <= settings.history_max_encoded_chars for text in earlier)
