@@ -5,46 +5,13 @@ from typing import Any, Literal
 
 from qa.documents import Document
 from qa.lists import missing_list
-from qa.publisher import UrgentCare
+from qa.publisher import PublisherTexts, UrgentCare
 from qa.refusal import Status
 from qa.retrieval import Hit
 from qa.sentences import Span
 
 # What a reply is: a decision on the passages (Status), or a reply to small talk with no passage at all.
 Outcome = Literal["answered", "related", "not_found", "smalltalk"]
-
-DISCLAIMER = (
-    "This service quotes its sources word for word and gives general information, not medical advice. "
-    "Please review any information with your doctor, who knows your situation."
-)
-HELPLINE = {
-    "name": "American Cancer Society cancer helpline",
-    "phone": "1-800-227-2345",
-    "tel": "tel:18002272345",
-    "hours": "Phone 24/7; live chat weekdays, 7:00 am - 6:30 pm CT",
-}
-_HELP = "call 1-800-227-2345 any time, day or night, or use live chat on weekdays, 7:00 am - 6:30 pm CT."
-MESSAGES: dict[Status, str] = {
-    "answered": "Here are the passages from our sources that best match your question, best first.",
-    "related": "Our article does not answer this question. These are the passages closest to your question; "
-    "they are about its subject but do not answer it. Your care team or the helpline can answer it: " + _HELP,
-    "not_found": "We could not find an answer to that question in our cancer information. "
-    "A trained cancer information specialist can help: " + _HELP,
-}
-# When the corpus has no document in the question's language: the message and disclaimer in that language.
-NO_DOCUMENTS_IN_LANGUAGE = {
-    "es": (
-        "Lo sentimos: todavía no tenemos información sobre el cáncer en español, así que no podemos responder "
-        "a su pregunta. Un especialista en información sobre el cáncer puede ayudarle: llame al 1-800-227-2345, "
-        "a cualquier hora del día o de la noche.",
-        "Este servicio cita sus fuentes palabra por palabra y ofrece información general, no consejo médico. "
-        "Hable de cualquier información con su médico, que conoce su situación.",
-    ),
-}
-NO_DOCUMENTS_MESSAGE = (
-    "We have no cancer information in the language of your question yet. "
-    "A trained cancer information specialist can help: call 1-800-227-2345 any time, day or night."
-)
 
 
 @dataclass(frozen=True)
@@ -78,8 +45,8 @@ class Answer:
     message: str
     build_id: str
     language: str
-    disclaimer: str = DISCLAIMER
-    helpline: dict[str, str] = field(default_factory=lambda: dict(HELPLINE))
+    disclaimer: str
+    helpline: dict[str, str]
     context_used: list[int] = field(default_factory=list)
     urgent: bool = False
     urgent_care: UrgentCare | None = None
@@ -110,12 +77,21 @@ def answer_passage(hit: Hit, doc: Document) -> AnswerPassage:
 
 
 def assemble(
-    question: str, status: Status, hits: list[Hit], documents: dict[str, Document], build_id: str, language: str
+    question: str,
+    status: Status,
+    hits: list[Hit],
+    documents: dict[str, Document],
+    build_id: str,
+    language: str,
+    texts: PublisherTexts,
 ) -> Answer:
     """An Answer from ranked hits of build `build_id`: `answered` and `related` carry them, `not_found` none."""
     shown = [] if status == "not_found" else hits
     passages = [answer_passage(hit, documents[hit.passage.document_id]) for hit in shown]
-    return Answer(question, status == "answered", status, passages, MESSAGES[status], build_id, language)
+    message = texts.messages[status]
+    return Answer(
+        question, status == "answered", status, passages, message, build_id, language, texts.disclaimer, texts.helpline
+    )
 
 
 def with_urgent_care(answer: Answer, care: UrgentCare) -> Answer:
@@ -128,15 +104,17 @@ def with_missing_list_note(answer: Answer, note: str) -> Answer:
     return replace(answer, missing_list_note=note) if any(p.incomplete for p in answer.passages) else answer
 
 
-def smalltalk(question: str, reply: str, build_id: str, language: str) -> Answer:
+def smalltalk(question: str, reply: str, build_id: str, language: str, texts: PublisherTexts) -> Answer:
     """The reply to a message that is not a question about cancer: what the service does, and the helpline."""
-    return Answer(question, False, "smalltalk", [], reply, build_id, language)
+    return Answer(question, False, "smalltalk", [], reply, build_id, language, texts.disclaimer, texts.helpline)
 
 
-def no_documents_in(question: str, language: str, build_id: str) -> Answer:
+def no_documents_in(
+    question: str, language: str, build_id: str, texts: PublisherTexts, default_language: str
+) -> Answer:
     """The reply, in the visitor's language where we have it, when no document is in that language."""
-    message, disclaimer = NO_DOCUMENTS_IN_LANGUAGE.get(language, (NO_DOCUMENTS_MESSAGE, DISCLAIMER))
-    return Answer(question, False, "not_found", [], message, build_id, language, disclaimer=disclaimer)
+    message, disclaimer = texts.no_documents_reply(language, default_language)
+    return Answer(question, False, "not_found", [], message, build_id, language, disclaimer, texts.helpline)
 
 
 def _span(span: Span) -> dict[str, int]:

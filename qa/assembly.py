@@ -22,7 +22,8 @@ class Assembly:
     def passages(self, snapshot: Snapshot, question: str, status: Status, hits: list[Hit], language: str) -> Answer:
         """An answer showing `hits` of the snapshot's build (none when `status` is not_found)."""
         index = snapshot.index
-        return assemble(question, status, hits, index.corpus.documents, index.manifest.build_id, language)
+        build = index.manifest.build_id
+        return assemble(question, status, hits, index.corpus.documents, build, language, snapshot.texts)
 
     def finish(self, snapshot: Snapshot, answer: Answer, vector: npt.NDArray[np.float32] | None = None) -> Answer:
         """The answer with the publisher's notes: what to do now for an urgent situation, and lists this copy lacks.
@@ -44,8 +45,9 @@ class Assembly:
     def smalltalk(self, snapshot: Snapshot, question: str, language: str) -> Answer:
         """The reply to small talk in its language: what the service does, and the helpline."""
         reply = snapshot.texts.smalltalk_reply(language, self._language)
-        return smalltalk(question, reply, snapshot.index.manifest.build_id, language)
+        return smalltalk(question, reply, snapshot.index.manifest.build_id, language, snapshot.texts)
 
     def no_documents(self, snapshot: Snapshot, question: str, language: str) -> Answer:
         """The reply when no document of the build is in the question's language."""
-        return self.finish(snapshot, no_documents_in(question, language, snapshot.index.manifest.build_id))
+        answer = no_documents_in(question, language, snapshot.index.manifest.build_id, snapshot.texts, self._language)
+        return self.finish(snapshot, answer)

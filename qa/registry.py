@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from cachetools import FIFOCache
 
-from qa.answer import HELPLINE
 from qa.builds import corpus_on_disk
 from qa.documents import Corpus
 from qa.errors import BuildGone
@@ -30,7 +29,7 @@ class Snapshot:
 def snapshot_of(index: Index, settings: Settings, method: Method) -> Snapshot:
     """Everything a question reads of one build."""
     retriever = Retriever(index, method, settings.lexical_weight, settings.sentence_weight, settings.candidates)
-    texts = publisher_texts(index.corpus, settings, HELPLINE["phone"])
+    texts = publisher_texts(index.corpus, settings)
     subject = SubjectTerms(load_terms(settings.subject_terms or TERMS_FILE), (doc.text for doc in index.corpus))
     return Snapshot(index, retriever, corpus_languages(index.corpus, settings), texts, subject)
 

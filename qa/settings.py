@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from limits import parse
 from limits.storage import SCHEMES  # type: ignore[attr-defined]  # the schemes storage_from_string reads
 from platformdirs import user_cache_path
-from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qa.cpu import usable_cores
@@ -24,6 +24,33 @@ _CSP_SOURCE = re.compile(
     r"|(?:[a-z][a-z0-9+.-]*://)?(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(?:[0-9]+|\*))?(?:/[^\s;,'\\]*)?",
     re.IGNORECASE,
 )
+
+
+_HELP = "call {phone} any time, day or night, or use live chat on weekdays, 7:00 am - 6:30 pm CT."
+
+
+class Helpline(BaseModel):
+    """Who answers when the passages cannot: every answer names them."""
+
+    name: str
+    phone: str
+    tel: str = Field("", description="Tap-to-call link; empty means tel: and the phone's digits.")
+    hours: str
+
+    def card(self) -> dict[str, str]:
+        """Name, phone, tel link and hours, as answers carry them."""
+        tel = self.tel or "tel:" + "".join(ch for ch in self.phone if ch.isdigit())
+        return {"name": self.name, "phone": self.phone, "tel": tel, "hours": self.hours}
+
+
+def default_helpline() -> Helpline:
+    """The American Cancer Society cancer helpline, 1-800-227-2345 (phone 24/7; live chat on weekdays)."""
+    return Helpline(
+        name="American Cancer Society cancer helpline",
+        phone="1-800-227-2345",
+        tel="tel:18002272345",
+        hours="Phone 24/7; live chat weekdays, 7:00 am - 6:30 pm CT",
+    )
 
 
 def is_csp_source(source: str) -> bool:
@@ -413,6 +440,46 @@ class Settings(BaseSettings):
         "The original article has a list here that this copy does not include. Your care team or the cancer"
         " helpline ({phone}) can tell you what it says.",
         description="Shown with a passage that ends on a lead-in (':') whose list is not in the source text.",
+    )
+    helpline: Helpline = Field(
+        default_factory=default_helpline,
+        description="The human fallback every answer names (JSON: name, phone, hours, and tel, which defaults to"
+        " tel: and the phone's digits); a document's sidecar `contact` replaces any of them. {phone} in the"
+        " publisher's texts is its phone.",
+    )
+    disclaimer: str = Field(
+        "This service quotes its sources word for word and gives general information, not medical advice. "
+        "Please review any information with your doctor, who knows your situation.",
+        description="Shown with every answer; a document's sidecar `disclaimer` replaces it.",
+    )
+    status_messages: dict[str, str] = Field(
+        default_factory=lambda: {
+            "answered": "Here are the passages from our sources that best match your question, best first.",
+            "related": "Our article does not answer this question. These are the passages closest to your question;"
+            " they are about its subject but do not answer it. Your care team or the helpline can answer it: " + _HELP,
+            "not_found": "We could not find an answer to that question in our cancer information. "
+            "A trained cancer information specialist can help: " + _HELP,
+        },
+        description="The message of each outcome (answered, related, not_found); a document's sidecar"
+        " `status_messages` replaces any of them. {phone} is the helpline's number.",
+    )
+    no_documents_message: dict[str, str] = Field(
+        default_factory=lambda: {
+            "en": "We have no cancer information in the language of your question yet. "
+            "A trained cancer information specialist can help: call {phone} any time, day or night.",
+            "es": "Lo sentimos: todavía no tenemos información sobre el cáncer en español, así que no podemos"
+            " responder a su pregunta. Un especialista en información sobre el cáncer puede ayudarle: llame al"
+            " {phone}, a cualquier hora del día o de la noche.",
+        },
+        description="The reply when the corpus has no document in the question's language, by language"
+        " (else in document_language). {phone} is the helpline's number.",
+    )
+    translated_disclaimer: dict[str, str] = Field(
+        default_factory=lambda: {
+            "es": "Este servicio cita sus fuentes palabra por palabra y ofrece información general, no consejo"
+            " médico. Hable de cualquier información con su médico, que conoce su situación.",
+        },
+        description="The disclaimer, by language, of that reply; in other languages it carries `disclaimer`.",
     )
     urgency_model: Path | None = Field(
         None,

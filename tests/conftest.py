@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from qa.engine import Engine, load_engine
 from qa.index import Index, ensure_index
+from qa.publisher import PublisherTexts, publisher_texts
 from qa.settings import PROJECT_ROOT, Settings
 from tests.servers import Paths
 
@@ -40,6 +41,12 @@ def settings(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Set
 @pytest.fixture(scope="session")
 def index(settings: Settings) -> Index:
     return ensure_index(settings)
+
+
+@pytest.fixture(scope="session")
+def publisher(settings: Settings, index: Index) -> PublisherTexts:
+    """The article's publisher texts: its sidecar over the settings' defaults."""
+    return publisher_texts(index.corpus, settings)
 
 
 @pytest.fixture(scope="session")

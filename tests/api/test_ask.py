@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.answer import DISCLAIMER, HELPLINE, NO_DOCUMENTS_IN_LANGUAGE
 from qa.index import Index
+from qa.publisher import PublisherTexts
 
 PILL = "Can I take immunotherapy as a pill?"
 QUESTIONS = [
@@ -29,30 +29,34 @@ def ask(client: TestClient, question: str, **body: Any) -> dict[str, Any]:
     return answer
 
 
-def test_a_pill_question_gets_the_oral_immunotherapy_paragraph_first(client: TestClient) -> None:
+def test_a_pill_question_gets_the_oral_immunotherapy_paragraph_first(
+    client: TestClient, publisher: PublisherTexts
+) -> None:
     answer = ask(client, PILL)
     assert answer["answered"] is True
     assert answer["question"] == PILL
     assert len(answer["passages"]) == 3
     assert "Oral immunotherapy is taken by mouth as a pill" in answer["passages"][0]["text"]
-    assert answer["disclaimer"] == DISCLAIMER
-    assert answer["helpline"] == HELPLINE
+    assert answer["disclaimer"] == publisher.disclaimer
+    assert answer["helpline"] == publisher.helpline
 
 
-def test_an_off_topic_question_is_refused_with_the_helpline(client: TestClient) -> None:
+def test_an_off_topic_question_is_refused_with_the_helpline(client: TestClient, publisher: PublisherTexts) -> None:
     answer = ask(client, "What is the capital of France?")
     assert answer["answered"] is False
     assert answer["passages"] == []
     assert "1-800-227-2345" in answer["message"]
-    assert answer["disclaimer"] == DISCLAIMER
+    assert answer["disclaimer"] == publisher.disclaimer
     assert answer["helpline"]["phone"] == "1-800-227-2345"
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_every_answer_carries_the_disclaimer_and_helpline(client: TestClient, question: str) -> None:
+def test_every_answer_carries_the_disclaimer_and_helpline(
+    client: TestClient, publisher: PublisherTexts, question: str
+) -> None:
     answer = ask(client, question)
     # In the question's language where we have it (the Spanish one is in tests/api/test_language.py).
-    expected = NO_DOCUMENTS_IN_LANGUAGE.get(answer["language"], ("", DISCLAIMER))[1]
+    expected = publisher.translated_disclaimer.get(answer["language"], publisher.disclaimer)
     assert answer["disclaimer"] == expected
     assert answer["helpline"]["phone"] == "1-800-227-2345"
     assert answer["helpline"]["tel"] == "tel:18002272345"
@@ -111,11 +115,11 @@ def test_other_questions_never_return_reference_passages(client: TestClient, que
     assert {p["kind"] for p in answer["passages"]} == {"content"}
 
 
-def test_a_question_of_exactly_the_maximum_length_is_accepted(client: TestClient) -> None:
+def test_a_question_of_exactly_the_maximum_length_is_accepted(client: TestClient, publisher: PublisherTexts) -> None:
     question = (PILL + " ") * (1000 // (len(PILL) + 1))
     question += "x" * (1000 - len(question))
     assert len(question) == 1000
-    assert ask(client, question)["disclaimer"] == DISCLAIMER
+    assert ask(client, question)["disclaimer"] == publisher.disclaimer
 
 
 JSON = {"content-type": "application/json"}

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.answer import MESSAGES
 from qa.index import Index
+from qa.publisher import PublisherTexts
 from qa.retrieval import question_intent
 from qa.settings import PROJECT_ROOT
 
@@ -36,29 +36,31 @@ def assert_verbatim(index: Index, answer: dict[str, Any]) -> None:
 
 
 def test_a_question_the_article_does_not_answer_is_related_with_the_closest_passages(
-    client: TestClient, index: Index
+    client: TestClient, index: Index, publisher: PublisherTexts
 ) -> None:
     answer = ask(client, "is it ok to breastfeed during immunotherapy")
     assert answer["status"] == "related"
     assert answer["answered"] is False
-    assert answer["message"] == MESSAGES["related"]
+    assert answer["message"] == publisher.messages["related"]
     assert answer["message"].startswith("Our article does not answer this question.")
     assert "1-800-227-2345" in answer["message"]
     assert len(answer["passages"]) == 3
     assert_verbatim(index, answer)
 
 
-def test_an_off_topic_question_is_not_found_without_passages(client: TestClient) -> None:
+def test_an_off_topic_question_is_not_found_without_passages(client: TestClient, publisher: PublisherTexts) -> None:
     answer = ask(client, "how do I unclog a bathroom sink")
     assert (answer["status"], answer["answered"], answer["passages"]) == ("not_found", False, [])
-    assert answer["message"] == MESSAGES["not_found"]
+    assert answer["message"] == publisher.messages["not_found"]
 
 
 @pytest.mark.parametrize("question", ["Can I take immunotherapy as a pill?", "TIL", "who wrote this?"])
-def test_answered_is_true_exactly_when_the_status_is_answered(client: TestClient, question: str) -> None:
+def test_answered_is_true_exactly_when_the_status_is_answered(
+    client: TestClient, publisher: PublisherTexts, question: str
+) -> None:
     answer = ask(client, question)
     assert answer["status"] == "answered" and answer["answered"] is True
-    assert answer["message"] == MESSAGES["answered"]
+    assert answer["message"] == publisher.messages["answered"]
 
 
 def test_the_helpline_advert_is_never_a_passage_for_a_medical_question(client: TestClient) -> None:

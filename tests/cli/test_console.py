@@ -22,8 +22,8 @@ from cli.console import (
     surrounding,
 )
 from cli.main import LOADING_HINT, app
-from qa.answer import DISCLAIMER, MESSAGES
 from qa.engine import Engine
+from qa.publisher import PublisherTexts
 from qa.settings import Settings
 
 PILL = "Can I take immunotherapy as a pill?"
@@ -76,7 +76,9 @@ def test_source_line_names_document_offsets_publisher_and_revision(pill_answer: 
     assert line.endswith(f"score {passage['score']:.2f}")
 
 
-def test_render_answer_numbers_passages_and_ends_with_disclaimer_and_helpline(pill_answer: dict[str, Any]) -> None:
+def test_render_answer_numbers_passages_and_ends_with_disclaimer_and_helpline(
+    pill_answer: dict[str, Any], publisher: PublisherTexts
+) -> None:
     output = flat(rendered(pill_answer, first=4))
     assert output.startswith(f"» {PILL} 4 {ORAL}")
     for number, passage in enumerate(pill_answer["passages"][1:], start=5):
@@ -84,12 +86,16 @@ def test_render_answer_numbers_passages_and_ends_with_disclaimer_and_helpline(pi
         note = f" {flat(pill_answer['missing_list_note'])}" if passage["incomplete"] else ""
         source = f"acs-immunotherapy [{passage['start']}:{passage['end']}]"
         assert f" {number} {flat(passage['text'])}{note} {source}" in output
-    assert output.endswith(f"{DISCLAIMER} Helpline {HELPLINE} · Phone 24/7; live chat weekdays, 7:00 am - 6:30 pm CT")
+    assert output.endswith(
+        f"{publisher.disclaimer} Helpline {HELPLINE} · Phone 24/7; live chat weekdays, 7:00 am - 6:30 pm CT"
+    )
 
 
-def test_render_refused_answer_shows_the_helpline_message_and_no_passages(service: Engine) -> None:
+def test_render_refused_answer_shows_the_helpline_message_and_no_passages(
+    service: Engine, publisher: PublisherTexts
+) -> None:
     output = flat(rendered(service.answer(OFF_TOPIC, 3).to_dict()))
-    assert output == f"» {OFF_TOPIC} {MESSAGES['not_found']} Helpline {HELPLINE} · {HOURS}"
+    assert output == f"» {OFF_TOPIC} {publisher.messages['not_found']} Helpline {HELPLINE} · {HOURS}"
 
 
 @pytest.mark.parametrize(
@@ -141,14 +147,16 @@ def test_print_json_is_unwrapped_json(pill_answer: dict[str, Any]) -> None:
     assert json.loads(console.file.getvalue()) == pill_answer  # type: ignore[attr-defined]
 
 
-def test_qa_ask_prints_passage_source_disclaimer_and_helpline(settings: Settings, pill_answer: dict[str, Any]) -> None:
+def test_qa_ask_prints_passage_source_disclaimer_and_helpline(
+    settings: Settings, pill_answer: dict[str, Any], publisher: PublisherTexts
+) -> None:
     result = runner.invoke(app, cli_args(settings, "ask", PILL), env=cli_env(settings))
     assert result.exit_code == 0, result.output
     output = flat(result.output)
     first = pill_answer["passages"][0]
     assert flat(first["text"]) in output
     assert f"acs-immunotherapy [{first['start']}:{first['end']}]" in output
-    assert flat(DISCLAIMER) in output
+    assert flat(publisher.disclaimer) in output
     assert f"Helpline {HELPLINE}" in output
 
 
@@ -190,11 +198,11 @@ def test_bad_settings_stop_the_command_with_a_message(settings: Settings) -> Non
     assert "Traceback" not in result.output
 
 
-def test_qa_ask_off_topic_shows_the_helpline_message(settings: Settings) -> None:
+def test_qa_ask_off_topic_shows_the_helpline_message(settings: Settings, publisher: PublisherTexts) -> None:
     result = runner.invoke(app, cli_args(settings, "ask", OFF_TOPIC), env=cli_env(settings))
     assert result.exit_code == 0, result.output
-    assert flat(MESSAGES["not_found"]) in flat(result.output)
-    assert DISCLAIMER not in flat(result.output)
+    assert flat(publisher.messages["not_found"]) in flat(result.output)
+    assert publisher.disclaimer not in flat(result.output)
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\t\n", "\x00\x07"])
@@ -205,9 +213,11 @@ def test_qa_ask_empty_question_exits_2_with_a_message(settings: Settings, questi
     assert result.stdout == ""
 
 
-def test_a_related_answer_starts_with_a_banner_before_its_passages(service: Engine) -> None:
+def test_a_related_answer_starts_with_a_banner_before_its_passages(service: Engine, publisher: PublisherTexts) -> None:
     answer = service.answer("is it ok to breastfeed during immunotherapy", 2).to_dict()
     assert answer["status"] == "related"
     output = flat(rendered(answer))
     banner = output.index(flat(RELATED_BANNER))
-    assert banner < output.index(flat(MESSAGES["related"])) < output.index(flat(answer["passages"][0]["text"]))
+    assert (
+        banner < output.index(flat(publisher.messages["related"])) < output.index(flat(answer["passages"][0]["text"]))
+    )
