@@ -23,6 +23,7 @@ from qa.followup import latest, stands_alone
 from qa.index import Index
 from qa.int8_check import Int8Check, compare, load_check_questions
 from qa.preparation import Preparation, Question
+from qa.publisher import PublisherTexts
 from qa.question_encoder import Finding, QuestionEncoder
 from qa.refusal import MODEL_FILE, RefusalModel
 from qa.registry import BuildRegistry, Snapshot
@@ -75,6 +76,11 @@ class Engine:
     @property
     def index(self) -> Index:
         return self.stages.builds.index
+
+    @property
+    def publisher(self) -> PublisherTexts:
+        """The live build's publisher texts: its corpus's helpline, disclaimer and messages."""
+        return self.stages.builds.snapshot.texts
 
     @property
     def encoder(self) -> QuestionEncoder:

@@ -9,7 +9,8 @@
   const FOLD_CHARS = 160; // longer questions are shown folded to a few lines
   // Earlier questions sent with a follow-up: the API's limit (QA_HISTORY_MAX), which the page carries.
   const HISTORY_MAX = Number(document.body.dataset.historyMax);
-  const HELPLINE = { phone: "1-800-227-2345", tel: "tel:18002272345" };
+  // The corpus's helpline, which the server writes into the page, for replies that carry none (errors).
+  const HELPLINE = { phone: document.body.dataset.helplinePhone, tel: document.body.dataset.helplineTel };
   const PROBLEMS = {
     network: { text: "We couldn't reach the service. Please check your internet connection and try again.", retry: true },
     timeout: { text: "The service is taking too long to answer. Please try again.", retry: true },

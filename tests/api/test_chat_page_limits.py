@@ -9,7 +9,7 @@ from qa.settings import Settings
 
 def test_the_page_carries_the_default_limits(client: TestClient) -> None:
     page = client.get("/").text
-    assert '<body data-history-max="5">' in page
+    assert '<body data-history-max="5" ' in page
     assert 'maxlength="1000"' in page
     assert "$" not in page
 
@@ -18,6 +18,6 @@ def test_the_page_follows_the_settings(settings: Settings, index: Index) -> None
     narrow = settings.model_copy(update={"history_max": 2, "question_max_chars": 300})
     with TestClient(create_app(narrow)) as client:
         page = client.get("/").text
-        assert '<body data-history-max="2">' in page
+        assert '<body data-history-max="2" ' in page
         assert 'maxlength="300"' in page
         assert client.post("/v1/ask", json={"question": "x" * 301}).status_code == 422
