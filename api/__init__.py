@@ -1,1 +1,1 @@
-"""The HTTP face of the service: a FastAPI app built from one Settings object."""
+"""The HTTP face of the service: a FastAPI app built from one ApiSettings object."""

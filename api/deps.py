@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 
+from api.settings import ApiSettings
 from api.startup import Startup
 from qa.errors import QAError
-from qa.settings import Settings
 
 if TYPE_CHECKING:  # loaded in the background at start-up, so the port opens without them
     from api.asking import Asker
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # loaded in the background at start-up, so the port opens wit
 class AppState:
     """Everything routes use, made by `create_app`; the lifespan fills in the engine once loaded."""
 
-    settings: Settings
+    settings: ApiSettings
     metrics: "Metrics"
     preloaded_index: "Index | None" = None
     load_in_background: bool = False
@@ -61,7 +61,7 @@ def _not_ready(state: AppState) -> NotReady:
     return NotReady(status_code=503, detail=f"{state.startup.detail} Try again in a moment.")
 
 
-async def get_settings(state: StateDep) -> Settings:
+async def get_settings(state: StateDep) -> ApiSettings:
     return state.settings
 
 
@@ -84,7 +84,7 @@ async def get_reindexer(state: StateDep) -> "Reindexer":
     return state.reindexer
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 if TYPE_CHECKING:
     EngineDep = Annotated[Engine, Depends(get_engine)]
     AskerDep = Annotated[Asker, Depends(get_asker)]

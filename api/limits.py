@@ -24,7 +24,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.probe_port import PROBE_PATHS
 from api.schemas import ErrorBody
-from qa.settings import Settings
+from api.settings import ApiSettings
 
 log = logging.getLogger("api.limits")
 UNLIMITED_PATHS = PROBE_PATHS | {"/"}
@@ -147,7 +147,7 @@ def _unlimited(path: str) -> bool:
     return path in UNLIMITED_PATHS or path.startswith(UNLIMITED_PREFIX)
 
 
-def limit_responses(settings: Settings) -> dict[int | str, dict[str, Any]]:
+def limit_responses(settings: ApiSettings) -> dict[int | str, dict[str, Any]]:
     """The refusals any route may give, for the OpenAPI schema."""
     responses: dict[int | str, dict[str, Any]] = {
         413: {"model": ErrorBody, "description": f"The request body is over {settings.max_body_bytes} bytes"}
@@ -160,7 +160,7 @@ def limit_responses(settings: Settings) -> dict[int | str, dict[str, Any]]:
     return responses
 
 
-def install_limits(app: FastAPI, settings: Settings, on_storage_failure: Callable[[], None]) -> None:
+def install_limits(app: FastAPI, settings: ApiSettings, on_storage_failure: Callable[[], None]) -> None:
     """The body cap, then (outside it) the rate limit keyed on the client's address.
 
     `on_storage_failure` is called for each request let through because the limit's storage failed.

@@ -24,6 +24,7 @@ from api.routes import admin, ask, docs, documents, health, web
 from api.routes import metrics as metrics_route
 from api.schemas import ask_request_model
 from api.security import SecurityHeaders
+from api.settings import ApiSettings
 from api.startup import in_daemon_thread
 from qa.errors import QAError
 from qa.settings import Settings
@@ -114,7 +115,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(
-    settings: Settings | None = None,
+    settings: ApiSettings | None = None,
     index: "Index | None" = None,
     *,
     load_in_background: bool = False,
@@ -127,7 +128,7 @@ def create_app(
     503 saying what it is doing, until the index is built or loaded; `on_startup_failure` is then
     told if that fails. Otherwise start-up waits for the index (and raises its error).
     """
-    settings = settings or Settings()
+    settings = settings or ApiSettings()
     app = FastAPI(
         title="Cancer information QA",
         version="0.1.0",

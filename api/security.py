@@ -29,7 +29,7 @@ def content_security_policy(frame_ancestors: Iterable[str], docs: bool = False) 
 
 
 def _frame_ancestors(sources: Iterable[str]) -> str:
-    # Each source was checked to be one token when the settings were read (Settings.frame_ancestors).
+    # Each source was checked to be one token when the settings were read (ApiSettings.frame_ancestors).
     return "frame-ancestors " + (" ".join(sources) or "'none'")
 
 

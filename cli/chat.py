@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.text import Text
 
 from cli.console import osc52, print_json, render_answer, render_context
+from cli.settings import ConsoleSettings
 from cli.sources import AnswerSource
 from qa.errors import QAError
-from qa.settings import Settings
 
 if TYPE_CHECKING:  # prompt_toolkit is imported only when a person is typing
     from prompt_toolkit import PromptSession
@@ -35,7 +35,7 @@ class UsageError(Exception):
 class Chat:
     """One session: the answer source, the last question, and the passages shown for it, numbered."""
 
-    def __init__(self, source: AnswerSource, settings: Settings, top_k: int, console: Console) -> None:
+    def __init__(self, source: AnswerSource, settings: ConsoleSettings, top_k: int, console: Console) -> None:
         self.source = source
         self.settings = settings
         self.top_k = top_k
@@ -176,7 +176,7 @@ def input_lines(console: Console) -> Iterator[str]:
     return prompt_lines(PromptSession(history=InMemoryHistory()))
 
 
-def run_chat(source: AnswerSource, settings: Settings, top_k: int, console: Console) -> None:
+def run_chat(source: AnswerSource, settings: ConsoleSettings, top_k: int, console: Console) -> None:
     """Answer each line until :q or the end of input; Ctrl-C while an answer is on its way leaves cleanly."""
     chat = Chat(source, settings, top_k, console)
     chat.say(f"Answers from the {source.description}. Type a question; :help lists commands, :q leaves.")

@@ -17,8 +17,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from api.connection_metrics import DROPPED, OPEN, DropReason
 from api.schemas import ErrorBody
+from api.settings import ApiSettings
 from cli.connection_pool import ConnectionPool
-from qa.settings import Settings
 
 Listener = Literal["public", "probe"]
 
@@ -26,7 +26,7 @@ Listener = Literal["public", "probe"]
 class ConnectionGuard:
     """The limits of one server process's connections, and the pool of each port it listens on."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: ApiSettings) -> None:
         self.request_timeout = settings.request_timeout_seconds
         self.max_header_bytes = settings.max_header_bytes
         self.probe_port = settings.probe_port
@@ -172,7 +172,7 @@ def listen(host: str, ports: list[int]) -> list[socket.socket]:
     return sockets
 
 
-def uvicorn_limits(settings: Settings) -> dict[str, Any]:
+def uvicorn_limits(settings: ApiSettings) -> dict[str, Any]:
     """The uvicorn options that bound connections, from settings; the cap is the protocol's, not uvicorn's."""
     return {
         "http": functools.partial(GuardedProtocol, guard=ConnectionGuard(settings)),

@@ -8,7 +8,7 @@ import socket
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -53,17 +53,19 @@ EXIT_CODES: list[tuple[type[QAError], int]] = [
     (SelfTestFailed, 6),
 ]
 ADDRESS_IN_USE = 5
+S = TypeVar("S", bound=Settings)
 
 
-def settings_for(corpus: Path | None, index_dir: Path | None) -> Settings:
-    """Settings from the environment, with command-line paths taking precedence."""
+def settings_for(kind: type[S], corpus: Path | None, index_dir: Path | None) -> S:
+    """Settings of `kind` (the library's, the app's or the console's) from the environment, with command-line
+    paths taking precedence."""
     overrides: dict[str, Any] = {}
     if corpus:
         overrides["corpus"] = corpus.resolve()
     if index_dir:
         overrides["index_dir"] = index_dir.resolve()
     try:
-        return Settings(**overrides)
+        return kind(**overrides)
     except ValidationError as error:
         stop(2, "; ".join(_setting_problem(problem) for problem in error.errors()))
     except SettingsError as error:  # a list or number setting that is not even JSON
@@ -118,10 +120,11 @@ def serve(
     from uvicorn.supervisors import Multiprocess
 
     from api.metrics import shared_by_workers
+    from api.settings import ApiSettings
     from cli.connections import listen, uvicorn_limits
 
     configure_logging()
-    settings = settings_for(corpus, index_dir)
+    settings = settings_for(ApiSettings, corpus, index_dir)
     if no_build:
         settings = settings.model_copy(update={"build_on_start": False})
     check_port(host, port)
@@ -222,7 +225,7 @@ def index_build(corpus: CorpusOpt = None, index_dir: IndexDirOpt = None) -> None
 
     configure_logging()
     try:
-        manifest = build_index(settings_for(corpus, index_dir))
+        manifest = build_index(settings_for(Settings, corpus, index_dir))
     except QAError as error:
         fail(error)
     Console().print(
@@ -242,10 +245,11 @@ def ask(
 ) -> None:
     """Answer one question with verbatim passages."""
     from cli.console import print_json, render_answer
+    from cli.settings import ConsoleSettings
     from cli.sources import open_source
     from qa.questions import normalize_question
 
-    settings = settings_for(corpus, index_dir)
+    settings = settings_for(ConsoleSettings, corpus, index_dir)
     count = top_k_for(top_k, settings)
     try:
         normalize_question(question, settings.question_max_chars)  # refuse an empty question before loading anything
@@ -266,9 +270,10 @@ def chat(top_k: TopKOpt = None, url: UrlOpt = None, corpus: CorpusOpt = None, in
     """Answer question after question, loading the index once; :help lists the commands."""
     require("prompt_toolkit", "pip install 'cancer-qa[console]'")
     from cli.chat import run_chat
+    from cli.settings import ConsoleSettings
     from cli.sources import open_source
 
-    settings = settings_for(corpus, index_dir)
+    settings = settings_for(ConsoleSettings, corpus, index_dir)
     count = top_k_for(top_k, settings)
     console = Console()
     try:
@@ -324,7 +329,7 @@ def bench(
         wrk_seconds=wrk_seconds,
     )
     try:
-        report = run_bench(settings_for(corpus, index_dir), plan)
+        report = run_bench(settings_for(Settings, corpus, index_dir), plan)
     except QAError as error:
         fail(error)
     if as_json:
@@ -358,7 +363,7 @@ def evaluate(
 
     configure_logging()
     try:
-        result = run_eval(settings_for(corpus, index_dir), questions_file, split, sample, limit, fit_refusal)
+        result = run_eval(settings_for(Settings, corpus, index_dir), questions_file, split, sample, limit, fit_refusal)
     except QAError as error:
         fail(error)
     if as_json:

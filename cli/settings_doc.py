@@ -118,10 +118,16 @@ def _escape(cell: str) -> str:
     return cell.replace("|", "\\|").replace("<", "\\<")
 
 
+def own_fields(settings: type[BaseSettings]) -> dict[str, FieldInfo]:
+    """The fields a settings class adds to the settings classes it extends (those are documented with them)."""
+    inherited = {name for base in settings.__mro__[1:] if issubclass(base, BaseSettings) for name in base.model_fields}
+    return {name: field for name, field in settings.model_fields.items() if name not in inherited}
+
+
 def rows(settings: type[BaseSettings]) -> Iterator[str]:
     """One table row per field; a field without a description is an error, not a blank cell."""
     prefix = str(settings.model_config.get("env_prefix", ""))
-    for name, field in settings.model_fields.items():
+    for name, field in own_fields(settings).items():
         if not field.description:
             raise ValueError(f"{settings.__module__}.{settings.__name__}.{name} has no description")
         variable = (field.alias or f"{prefix}{name}").upper()
@@ -134,6 +140,8 @@ def render() -> str:
     sections = [HEADER]
     for settings in settings_classes():
         summary = (settings.__doc__ or "").strip().splitlines()[0]
+        bases = [f"`{base.__module__}.{base.__name__}`" for base in settings.__bases__ if base is not BaseSettings]
+        summary += f" It reads every variable of {', '.join(bases)} too." if bases else ""
         table = "\n".join(rows(settings))
         sections.append(
             f"## `{settings.__module__}.{settings.__name__}`\n\n{summary}\n\n"

@@ -6,14 +6,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
+from cli.settings import ConsoleSettings
 from qa.errors import DocumentNotFound, IndexLoadError, QAError, QuestionError
-from qa.settings import Settings
 
 if TYPE_CHECKING:  # loading the index's modules takes half a second that remote mode never needs
     from qa.engine import Engine
 
-# Generous: the first answer of a freshly started server can wait for its index to load.
-REQUEST_TIMEOUT = 30.0
 _ERRORS: dict[int, type[QAError]] = {404: DocumentNotFound, 422: QuestionError, 503: IndexLoadError}
 
 
@@ -70,10 +68,10 @@ class RemoteSource:
 
 
 @contextmanager
-def open_source(settings: Settings, url: str | None = None) -> Iterator[AnswerSource]:
+def open_source(settings: ConsoleSettings, url: str | None = None) -> Iterator[AnswerSource]:
     """The server at `url` if given, else the local index (built first if it is missing or stale)."""
     if url:
-        with httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT) as client:
+        with httpx.Client(base_url=url, timeout=settings.http_timeout_seconds) as client:
             yield RemoteSource(client)
     else:
         from qa.engine import load_engine

@@ -1,29 +1,16 @@
-"""The one settings object: every tunable of the library, the API and the CLI."""
+"""The library's settings: every tunable of the question's path, its index and its publisher texts."""
 
-import ipaddress
-import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, Self
-from urllib.parse import urlsplit
 
-from limits import parse
-from limits.storage import SCHEMES  # type: ignore[attr-defined]  # the schemes storage_from_string reads
 from platformdirs import user_cache_path
-from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qa.cpu import usable_cores
 from qa.language_tags import language_code
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# One CSP source expression (CSP3 grammar, simplified): a keyword, a scheme, or [scheme://]host[:port][/path].
-# Whitespace, ';' and ',' are never allowed: they would let a setting rewrite the policy.
-_CSP_SOURCE = re.compile(
-    r"'self'|'none'|[a-z][a-z0-9+.-]*:"
-    r"|(?:[a-z][a-z0-9+.-]*://)?(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(?:[0-9]+|\*))?(?:/[^\s;,'\\]*)?",
-    re.IGNORECASE,
-)
 
 
 _HELP = "call {phone} any time, day or night, or use live chat on weekdays, 7:00 am - 6:30 pm CT."
@@ -53,17 +40,14 @@ def default_helpline() -> Helpline:
     )
 
 
-def is_csp_source(source: str) -> bool:
-    """True when `source` is one safe Content-Security-Policy source expression."""
-    return _CSP_SOURCE.fullmatch(source) is not None
-
-
-# A CORS origin is exactly scheme://host[:port], no path and no trailing slash (or '*').
-_ORIGIN = re.compile(r"\*|[a-z][a-z0-9+.-]*://[a-z0-9.-]+(?::[0-9]{1,5})?", re.IGNORECASE)
-_SOURCE_KINDS: dict[str, tuple[Callable[[str], bool], str]] = {
-    "frame_ancestors": (is_csp_source, "a Content-Security-Policy source"),
-    "cors_origins": (lambda origin: _ORIGIN.fullmatch(origin) is not None, "an origin (scheme://host[:port], no path)"),
-}
+def makeable(path: Path | None, wanted: Literal["file", "folder"]) -> Path | None:
+    """`path` when it is a `wanted` or can be made one (no file on the way to it); else ValueError."""
+    if path is not None and path.exists() and (path.is_dir() != (wanted == "folder")):
+        raise ValueError(f"{path} is a {'folder' if path.is_dir() else 'file'}, not a {wanted}")
+    blocking = next((parent for parent in path.parents if parent.exists()), None) if path else None
+    if blocking is not None and not blocking.is_dir():
+        raise ValueError(f"{path} cannot be made: {blocking} is a file")
+    return path
 
 
 def _shipped(folder: str) -> Path:
@@ -268,25 +252,6 @@ class Settings(BaseSettings):
     hnsw_ef_construction: int = Field(200, ge=8, description="HNSW build-time candidate list (efConstruction).")
     hnsw_ef_search: int = Field(128, ge=8, description="HNSW search-time candidate list (efSearch).")
 
-    cors_origins: list[str] = Field(
-        default_factory=list,
-        description="Origins allowed to call the API from a browser, each scheme://host[:port] with no path;"
-        " none by default.",
-    )
-    frame_ancestors: list[str] = Field(
-        default_factory=list,
-        description="Origins allowed to embed the chat page in a frame, each one CSP source; none by default.",
-    )
-    log_questions: bool = Field(False, description="Write question text to logs; only with the users' consent.")
-    log_hash_key: SecretStr | None = Field(
-        None,
-        description="Key of the HMAC that tags questions in access logs; give every worker the same key to group"
-        " repeats across workers and restarts. Unset: a random key per process.",
-    )
-    clipboard_file: Path | None = Field(None, description="`qa chat`'s :copy also writes the passage to this file.")
-    admin_token: SecretStr | None = Field(
-        None, description="Bearer token for POST /v1/admin/reindex; the endpoint is off (404) when unset."
-    )
     build_on_start: bool = Field(
         True,
         description="Build the index at start when it is missing or stale; false for a replica that only serves"
@@ -323,68 +288,6 @@ class Settings(BaseSettings):
         le=1,
         description="Below this detector probability a question counts as in document_language"
         " (docs/languages.md: 0 of 131 English train questions misdetected at 0.5-0.9).",
-    )
-    rate_limit: str | None = Field(
-        None,
-        description="Per-client limit such as '60/minute' (the limits library's syntax); off when unset, so"
-        " benchmarks measure the service.",
-    )
-    rate_limit_storage: str = Field(
-        "memory://",
-        description="Where the rate limit counts requests, as a `limits` storage URI: memory:// (each process"
-        " alone) or redis://host:port (one limit shared by every worker and replica); if it cannot be reached,"
-        " requests are let through and a warning is logged.",
-    )
-    max_body_bytes: int = Field(16384, ge=1024, description="Larger request bodies get 413 before they are read.")
-    trusted_proxies: list[str] = Field(
-        default_factory=list,
-        description="Proxies (addresses or networks) whose X-Forwarded-For is believed for rate limiting.",
-    )
-    rate_limit_storage_timeout_seconds: float = Field(
-        0.25,
-        gt=0,
-        le=1,
-        description="Connect and read timeout of each call to the rate limit's storage (Redis); a call that takes"
-        " longer lets the request through, with a warning and qa_rate_limit_storage_failures counted.",
-    )
-    request_timeout_seconds: float = Field(
-        10.0,
-        gt=0,
-        description="A request's headers and body must arrive within this time, or the connection is closed.",
-    )
-    keep_alive_seconds: int = Field(5, ge=1, description="An idle keep-alive connection is closed after this time.")
-    max_connections: int = Field(
-        1000,
-        ge=1,
-        description="Open connections of the public port at most. A new one above it takes the place of the"
-        " connection that has waited longest without a request being answered (idle, or still sending its"
-        " request); when every one is being answered, the new one is closed (docs/reliability.md, Connections).",
-    )
-    max_connections_per_client: int = Field(
-        64,
-        ge=1,
-        description="Open connections of one client address at most (a trusted proxy's are not capped): above it,"
-        " that client's own connection waiting longest makes room.",
-    )
-    max_header_bytes: int = Field(
-        16384,
-        ge=1024,
-        description="Request line and headers of one request at most, in bytes; more gets 431 and the connection"
-        " is closed.",
-    )
-    probe_port: int | None = Field(
-        None,
-        ge=1,
-        le=65535,
-        description="A second port on the same address answering /healthz, /readyz and /metrics only, with its own"
-        " connections (probe_max_connections): probes answer while the public port is flooded. Off when unset.",
-    )
-    probe_max_connections: int = Field(16, ge=1, description="Open connections of the probe port at most.")
-    shutdown_grace_seconds: int = Field(
-        10,
-        ge=1,
-        description="On SIGTERM, requests running (a reindex too) get this long before they are cancelled and the"
-        " reindex build process is killed.",
     )
     builds_kept_on_disk: int = Field(
         2,
@@ -517,9 +420,6 @@ class Settings(BaseSettings):
     )
 
     # Readiness, start-up checks and builds (issue 27, items 4-6).
-    admin_token_min_chars: int = Field(
-        16, ge=1, description="QA_ADMIN_TOKEN must be at least this long, or the server does not start."
-    )
     index_verify_seconds: float = Field(
         30.0,
         ge=0,
@@ -545,43 +445,12 @@ class Settings(BaseSettings):
             raise ValueError('name at least one language, such as ["en"]')
         return list(dict.fromkeys(language_code(tag) for tag in tags))
 
-    @field_validator("rate_limit_storage")
-    @classmethod
-    def _storage(cls, uri: str) -> str:
-        if urlsplit(uri).scheme not in SCHEMES:
-            raise ValueError(f"{uri!r} is not a `limits` storage URI such as memory:// or redis://host:6379")
-        return uri
-
     @field_validator("refusal_model")
     @classmethod
     def _refusal_file(cls, path: Path | None) -> Path | None:
         if path is not None and not path.is_file():
             raise ValueError(f"{path} is not a file (write one with `qa eval --fit-refusal PATH`)")
         return path
-
-    @field_validator("frame_ancestors", "cors_origins")
-    @classmethod
-    def _sources(cls, values: list[str], info: ValidationInfo) -> list[str]:
-        valid, kind = _SOURCE_KINDS[str(info.field_name)]
-        for value in values:
-            if not valid(value):
-                raise ValueError(f"not {kind}: {value!r}")
-        return values
-
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _proxies(cls, proxies: list[str]) -> list[str]:
-        for proxy in proxies:
-            if proxy != "*":
-                ipaddress.ip_network(proxy, strict=False)  # ValueError names the bad address
-        return proxies
-
-    @field_validator("rate_limit")
-    @classmethod
-    def _rate_limit(cls, limit: str | None) -> str | None:
-        if limit is not None and parse(limit).amount < 1:  # parse: ValueError "couldn't parse rate limit string"
-            raise ValueError(f"{limit!r} lets no request through; unset QA_RATE_LIMIT to turn the limit off")
-        return limit
 
     @field_validator("model")
     @classmethod
@@ -590,28 +459,15 @@ class Settings(BaseSettings):
             raise ValueError(f"{model} is not a folder holding a sentence-transformers model")
         return model
 
-    @field_validator("index_dir", "model_cache", "clipboard_file")
+    @field_validator("index_dir", "model_cache")
     @classmethod
-    def _path_kind(cls, path: Path | None, info: ValidationInfo) -> Path | None:
-        wanted = "file" if info.field_name == "clipboard_file" else "folder"
-        if path is not None and path.exists() and (path.is_dir() != (wanted == "folder")):
-            raise ValueError(f"{path} is a {'folder' if path.is_dir() else 'file'}, not a {wanted}")
-        # A path that does not exist yet must be one that can be made: no file on the way to it.
-        blocking = next((parent for parent in path.parents if parent.exists()), None) if path else None
-        if blocking is not None and not blocking.is_dir():
-            raise ValueError(f"{path} cannot be made: {blocking} is a file")
-        return path
+    def _folder(cls, path: Path | None) -> Path | None:
+        return makeable(path, "folder")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.top_k_default > self.top_k_max:
             raise ValueError(f"top_k_default ({self.top_k_default}) is above top_k_max ({self.top_k_max})")
-        token = self.admin_token.get_secret_value() if self.admin_token else None
-        if token is not None and len(token) < self.admin_token_min_chars:
-            raise ValueError(
-                f"QA_ADMIN_TOKEN has {len(token)} characters, fewer than QA_ADMIN_TOKEN_MIN_CHARS"
-                f" ({self.admin_token_min_chars}); use a long random one (`openssl rand -hex 32`)"
-            )
         return self
 
     @property

@@ -9,6 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.settings import ApiSettings
+from cli.settings import ConsoleSettings
 from qa.engine import Engine, load_engine
 from qa.index import Index, ensure_index
 from qa.publisher import PublisherTexts, publisher_texts
@@ -19,11 +21,18 @@ CORPUS = PROJECT_ROOT / "corpus"
 ARTICLE = CORPUS / "acs-immunotherapy.txt"
 
 
-def private_copy(folder: Path, settings: Settings, **overrides: Any) -> Settings:
-    """Settings over a copy of the article and of its built index, which a test may change."""
+def private_copy(folder: Path, settings: Settings, **overrides: Any) -> ApiSettings:
+    """The app's settings over a copy of the article and of its built index, which a test may change."""
     shutil.copytree(CORPUS, folder / "corpus")
     shutil.copytree(settings.index_dir, folder / "index")
-    return Settings(corpus=folder / "corpus", index_dir=folder / "index", model_cache=settings.model_cache, **overrides)
+    return ApiSettings(
+        corpus=folder / "corpus", index_dir=folder / "index", model_cache=settings.model_cache, **overrides
+    )
+
+
+def console_settings(settings: Settings, **overrides: Any) -> ConsoleSettings:
+    """The console's settings with the library's of `settings`."""
+    return ConsoleSettings(**{**settings.model_dump(include=set(Settings.model_fields)), **overrides})
 
 
 @pytest.fixture(scope="session")
@@ -33,35 +42,36 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Settings:
-    """Settings for the built-in article, with the index in a temporary folder."""
-    return Settings(corpus=CORPUS, index_dir=tmp_path_factory.mktemp("index"), model_cache=model_cache)
+def settings(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> ApiSettings:
+    """The app's settings (the library's among them) for the built-in article, with the index in a temporary
+    folder."""
+    return ApiSettings(corpus=CORPUS, index_dir=tmp_path_factory.mktemp("index"), model_cache=model_cache)
 
 
 @pytest.fixture(scope="session")
-def index(settings: Settings) -> Index:
+def index(settings: ApiSettings) -> Index:
     return ensure_index(settings)
 
 
 @pytest.fixture(scope="session")
-def publisher(settings: Settings, index: Index) -> PublisherTexts:
+def publisher(settings: ApiSettings, index: Index) -> PublisherTexts:
     """The article's publisher texts: its sidecar over the settings' defaults."""
     return publisher_texts(index.corpus, settings)
 
 
 @pytest.fixture(scope="session")
-def service(settings: Settings, index: Index) -> Engine:
+def service(settings: ApiSettings, index: Index) -> Engine:
     return load_engine(settings, index)
 
 
 @pytest.fixture(scope="module")
-def client(settings: Settings, index: Index) -> Iterator[TestClient]:
+def client(settings: ApiSettings, index: Index) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def paths(tmp_path: Path, settings: Settings, index: Index) -> Paths:
+def paths(tmp_path: Path, settings: ApiSettings, index: Index) -> Paths:
     """A copy of the corpus and of its built index."""
     paths = Paths(tmp_path, settings.model_cache_dir)
     shutil.copytree(CORPUS, paths.corpus)

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.main import create_app
+from api.settings import ApiSettings
 from cli.logging_setup import LineFormatter
 from qa.index import Index
 from qa.questions import question_hash
-from qa.settings import Settings
 
 # Distinctive words, so any trace of the question in any log record is easy to find.
 QUESTION = "Does  zebrafish\tcheckpoint therapy help my aunt Philippa?"
@@ -67,7 +67,7 @@ def test_question_hash_cannot_be_confirmed_by_hashing_a_guess(
 
 
 @pytest.fixture(scope="module")
-def consenting_client(settings: Settings, index: Index) -> Iterator[TestClient]:
+def consenting_client(settings: ApiSettings, index: Index) -> Iterator[TestClient]:
     update = {"log_questions": True, "log_hash_key": SecretStr("shared by every worker")}
     with TestClient(create_app(settings.model_copy(update=update))) as client:
         yield client

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.settings import ApiSettings
 from qa.index import Index
-from qa.settings import Settings
 from tests.conftest import ARTICLE, private_copy
 
 TOKEN = "admin-token-for-tests"
@@ -19,13 +19,13 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture(scope="module")
-def admin_settings(tmp_path_factory: pytest.TempPathFactory, settings: Settings, index: Index) -> Settings:
+def admin_settings(tmp_path_factory: pytest.TempPathFactory, settings: ApiSettings, index: Index) -> ApiSettings:
     """A copy of the corpus and of the built index that these tests may change."""
     return private_copy(tmp_path_factory.mktemp("admin"), settings, admin_token=TOKEN, index_watch_seconds=0)
 
 
 @pytest.fixture(scope="module")
-def admin_client(admin_settings: Settings) -> Iterator[TestClient]:
+def admin_client(admin_settings: ApiSettings) -> Iterator[TestClient]:
     with TestClient(create_app(admin_settings)) as test_client:
         yield test_client
 
@@ -90,7 +90,7 @@ def test_reindex_builds_and_serves_a_new_index(admin_client: TestClient) -> None
 
 
 @pytest.mark.slow
-def test_a_second_reindex_while_one_runs_is_a_conflict(admin_client: TestClient, admin_settings: Settings) -> None:
+def test_a_second_reindex_while_one_runs_is_a_conflict(admin_client: TestClient, admin_settings: ApiSettings) -> None:
     # Holding the build lock, as a `qa index build` in another process would, keeps the
     # first rebuild waiting; the other request must be refused at once, not queued.
     post = lambda: admin_client.post("/v1/admin/reindex", headers=AUTH)  # noqa: E731
@@ -124,7 +124,11 @@ def test_a_second_reindex_while_one_runs_is_a_conflict(admin_client: TestClient,
     ids=["no-documents", "blank-document"],
 )
 def test_a_failed_build_says_why_and_the_old_index_keeps_serving(
-    admin_client: TestClient, admin_settings: Settings, break_corpus: Callable[[Path], object], code: str, detail: str
+    admin_client: TestClient,
+    admin_settings: ApiSettings,
+    break_corpus: Callable[[Path], object],
+    code: str,
+    detail: str,
 ) -> None:
     before = live_build(admin_client)
     try:

@@ -3,8 +3,8 @@
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.settings import ApiSettings
 from qa.index import Index
-from qa.settings import Settings
 
 
 def test_the_page_carries_the_default_limits(client: TestClient) -> None:
@@ -14,7 +14,7 @@ def test_the_page_carries_the_default_limits(client: TestClient) -> None:
     assert "$" not in page
 
 
-def test_the_page_follows_the_settings(settings: Settings, index: Index) -> None:
+def test_the_page_follows_the_settings(settings: ApiSettings, index: Index) -> None:
     narrow = settings.model_copy(update={"history_max": 2, "question_max_chars": 300})
     with TestClient(create_app(narrow)) as client:
         page = client.get("/").text

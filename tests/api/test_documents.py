@@ -8,8 +8,9 @@ from fastapi.testclient import TestClient
 
 from api.deps import app_state
 from api.main import create_app
+from api.settings import ApiSettings
 from qa.index import Index, ensure_index
-from qa.settings import PROJECT_ROOT, Settings
+from qa.settings import PROJECT_ROOT
 
 ARTICLE = PROJECT_ROOT / "corpus" / "acs-immunotherapy.txt"
 
@@ -77,13 +78,13 @@ SLASHED_ID = "acs/immunotherapy"
 
 
 @pytest.fixture(scope="module")
-def slashed(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> tuple[Settings, Index]:
+def slashed(tmp_path_factory: pytest.TempPathFactory, settings: ApiSettings) -> tuple[ApiSettings, Index]:
     """A copy of the corpus whose document id contains '/', with its own build."""
     folder = tmp_path_factory.mktemp("slashed")
     shutil.copytree(PROJECT_ROOT / "corpus", folder / "corpus")
     sidecar = folder / "corpus" / "acs-immunotherapy.meta.json"
     sidecar.write_text(json.dumps({**json.loads(sidecar.read_text(encoding="utf-8")), "id": SLASHED_ID}))
-    private = Settings(corpus=folder / "corpus", index_dir=folder / "index", model_cache=settings.model_cache)
+    private = ApiSettings(corpus=folder / "corpus", index_dir=folder / "index", model_cache=settings.model_cache)
     return private, ensure_index(private)
 
 
@@ -92,7 +93,7 @@ def test_every_answer_names_its_build(client: TestClient, index: Index) -> None:
         assert client.post("/v1/ask", json={"question": question}).json()["build_id"] == index.manifest.build_id
 
 
-def test_a_document_whose_id_holds_a_slash_is_fetchable(slashed: tuple[Settings, Index]) -> None:
+def test_a_document_whose_id_holds_a_slash_is_fetchable(slashed: tuple[ApiSettings, Index]) -> None:
     private, built = slashed
     with TestClient(create_app(private, built)) as client:
         for path in (f"/v1/documents/{SLASHED_ID}", "/v1/documents/acs%2Fimmunotherapy"):
@@ -103,7 +104,7 @@ def test_a_document_whose_id_holds_a_slash_is_fetchable(slashed: tuple[Settings,
 
 
 def test_documents_stay_fetchable_as_of_an_earlier_build_and_unknown_builds_are_gone(
-    slashed: tuple[Settings, Index], index: Index
+    slashed: tuple[ApiSettings, Index], index: Index
 ) -> None:
     private, built = slashed
     with TestClient(create_app(private.model_copy(update={"documents_kept_builds": 1}), built)) as client:

@@ -9,8 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.settings import ApiSettings
 from qa.index import Index
-from qa.settings import PROJECT_ROOT, Settings
+from qa.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +37,7 @@ def _slow_questions(count: int, chars: int) -> list[str]:
 
 @pytest.mark.parametrize("batching", [False, True], ids=["unbatched", "micro-batched"])
 def test_healthz_answers_within_100_ms_while_slow_questions_run(
-    settings: Settings, index: Index, batching: bool
+    settings: ApiSettings, index: Index, batching: bool
 ) -> None:
     """Four askers ask long many-part questions over and over (hundreds of ms each); /healthz, probed
     meanwhile, must not wait for them. Answering them inside the event loop made it wait seconds."""

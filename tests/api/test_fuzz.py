@@ -11,21 +11,21 @@ from pydantic import SecretStr
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from api.main import create_app
+from api.settings import ApiSettings
 from qa.errors import QuestionError
 from qa.index import Index
 from qa.questions import normalize_question
-from qa.settings import Settings
 
 # An admin token no generated case can guess, so the admin endpoint is live but never runs.
 ADMIN_TOKEN = SecretStr(secrets.token_urlsafe(32))
 # The schema does not depend on where the index is, so it is read from an app built here;
 # each case then goes to a live app whose lifespan has loaded the test index.
-schema = schemathesis.openapi.from_dict(create_app(Settings(admin_token=ADMIN_TOKEN)).openapi())
-MAX_CHARS = Settings.model_fields["question_max_chars"].default
+schema = schemathesis.openapi.from_dict(create_app(ApiSettings(admin_token=ADMIN_TOKEN)).openapi())
+MAX_CHARS = ApiSettings.model_fields["question_max_chars"].default
 
 
 @pytest.fixture(scope="module")
-def live_app(settings: Settings, index: Index) -> FastAPI:
+def live_app(settings: ApiSettings, index: Index) -> FastAPI:
     """A fresh app for the fuzzer; schemathesis runs its lifespan (and so loads the index) itself."""
     return create_app(settings.model_copy(update={"admin_token": ADMIN_TOKEN}))
 

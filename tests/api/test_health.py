@@ -7,10 +7,10 @@ from fastapi.testclient import TestClient
 
 from api.deps import app_state
 from api.main import create_app
+from api.settings import ApiSettings
 from qa.errors import IndexLoadError, QAError
 from qa.index import Index
 from qa.int8_check import load_check_questions
-from qa.settings import Settings
 from tests.conftest import private_copy
 
 
@@ -20,7 +20,7 @@ def test_healthz_is_ok(client: TestClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_readyz_names_the_live_build(client: TestClient, settings: Settings, index: Index) -> None:
+def test_readyz_names_the_live_build(client: TestClient, settings: ApiSettings, index: Index) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
     body = response.json()
@@ -30,7 +30,9 @@ def test_readyz_names_the_live_build(client: TestClient, settings: Settings, ind
     assert body["question_encoder"] == "onnx:model.onnx" and body["int8_check"] is None
 
 
-def test_readyz_says_when_int8_failed_its_check_and_the_float_model_answers(settings: Settings, index: Index) -> None:
+def test_readyz_says_when_int8_failed_its_check_and_the_float_model_answers(
+    settings: ApiSettings, index: Index
+) -> None:
     """int8 without the float recheck shows other answers than float for some stored questions on any CPU."""
     alone = settings.model_copy(update={"quantize": True, "recheck_margin": 0.0, "recheck_band": 0.0})
     with TestClient(create_app(alone, index)) as client:
@@ -45,7 +47,7 @@ def test_readyz_says_when_int8_failed_its_check_and_the_float_model_answers(sett
     assert f"qa_int8_check_differing_questions {float(check['differing'])}" in metrics
 
 
-def test_before_the_index_is_loaded_only_liveness_is_ok(settings: Settings) -> None:
+def test_before_the_index_is_loaded_only_liveness_is_ok(settings: ApiSettings) -> None:
     # Without `with`, the lifespan does not run: the app is up but has loaded nothing.
     client = TestClient(create_app(settings))
     assert client.get("/healthz").status_code == 200
@@ -57,7 +59,7 @@ def test_before_the_index_is_loaded_only_liveness_is_ok(settings: Settings) -> N
     assert "loading" in asked.json()["detail"]
 
 
-def test_an_index_given_to_the_app_is_served_without_loading_another(settings: Settings, index: Index) -> None:
+def test_an_index_given_to_the_app_is_served_without_loading_another(settings: ApiSettings, index: Index) -> None:
     """`qa serve` hands over the index it has just checked; the app must not load a second one."""
     app = create_app(settings, index)
     with TestClient(app) as client:
@@ -89,7 +91,7 @@ def wait_until_ready(client: TestClient) -> list[str]:
 
 
 def test_loading_in_the_background_the_app_answers_at_once_and_says_what_it_is_doing(
-    tmp_path: Path, settings: Settings, index: Index
+    tmp_path: Path, settings: ApiSettings, index: Index
 ) -> None:
     app = create_app(private_copy(tmp_path, settings), load_in_background=True)
     with TestClient(app) as client:
@@ -115,7 +117,7 @@ def test_loading_in_the_background_the_app_answers_at_once_and_says_what_it_is_d
 
 
 def test_a_failed_background_start_is_reported_and_handed_to_the_caller(
-    tmp_path: Path, settings: Settings, index: Index
+    tmp_path: Path, settings: ApiSettings, index: Index
 ) -> None:
     copy = private_copy(tmp_path, settings)
     (copy.index_dir / "CURRENT").write_text("20990101T000000000000Z")
@@ -129,7 +131,7 @@ def test_a_failed_background_start_is_reported_and_handed_to_the_caller(
     assert isinstance(failures[0], IndexLoadError)
 
 
-def test_what_a_first_question_would_load_is_loaded_before_readyz_says_ready(settings: Settings) -> None:
+def test_what_a_first_question_would_load_is_loaded_before_readyz_says_ready(settings: ApiSettings) -> None:
     """The language detector (0.6 s) and the English dictionary (0.13 s) used to load at the first
     question that needed them, after /readyz already said ready."""
     from qa import language, spelling

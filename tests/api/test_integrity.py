@@ -7,9 +7,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.settings import ApiSettings
 from qa.engine import Engine
 from qa.index import Index, build_index
-from qa.settings import Settings
 from tests.conftest import private_copy
 
 
@@ -22,7 +22,7 @@ def readiness_within(client: TestClient, seconds: float, status: int) -> tuple[i
 
 
 def test_zeroed_or_truncated_vectors_make_readyz_503_naming_the_file_and_answers_stay_right(
-    tmp_path: Path, settings: Settings, index: Index, service: Engine
+    tmp_path: Path, settings: ApiSettings, index: Index, service: Engine
 ) -> None:
     copy = private_copy(tmp_path, settings, index_verify_seconds=0.2, index_watch_seconds=0)
     question = {"question": "Can I take immunotherapy as a pill?"}
@@ -41,7 +41,7 @@ def test_zeroed_or_truncated_vectors_make_readyz_503_naming_the_file_and_answers
 
 
 def test_a_newer_build_on_disk_is_served_by_build_id(
-    tmp_path: Path, settings: Settings, index: Index, service: Engine
+    tmp_path: Path, settings: ApiSettings, index: Index, service: Engine
 ) -> None:
     """Another worker swapped to a new build first: this one, still on its own, serves the new build's documents."""
     copy = private_copy(tmp_path, settings, index_watch_seconds=0)

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from qa.settings import Settings
+from api.settings import ApiSettings
 from tests.conftest import CORPUS
 
 SPANISH = [
@@ -64,7 +64,7 @@ def bilingual(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> It
     shutil.copytree(CORPUS, corpus)
     (corpus / "inmunoterapia.txt").write_text(SPANISH_TEXT, encoding="utf-8")
     (corpus / "inmunoterapia.meta.json").write_text(json.dumps({"language": "es", "publisher": "Prueba"}))
-    settings = Settings(corpus=corpus, index_dir=tmp_path_factory.mktemp("bilingual-index"), model_cache=model_cache)
+    settings = ApiSettings(corpus=corpus, index_dir=tmp_path_factory.mktemp("bilingual-index"), model_cache=model_cache)
     with TestClient(create_app(settings)) as client:
         yield client
 

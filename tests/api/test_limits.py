@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from qa.settings import Settings
+from api.settings import ApiSettings
 
 LIMITED = "/openapi.json"  # counted by the rate limit, and answered without loading the index
 BODY_TOO_LARGE = {"detail": "The request body is larger than the limit of 16384 bytes.", "code": "body_too_large"}
@@ -45,14 +45,14 @@ def test_body_of_exactly_the_limit_is_accepted(client: TestClient) -> None:
 
 
 def test_rate_limit_is_off_by_default(client: TestClient) -> None:
-    assert Settings.model_fields["rate_limit"].default is None
+    assert ApiSettings.model_fields["rate_limit"].default is None
     statuses = {client.get("/healthz").status_code for _ in range(100)}
     assert statuses == {200}
 
 
 def _limited_app(**overrides: Any) -> FastAPI:
     # No lifespan: these routes answer without the index, which keeps these tests quick.
-    return create_app(Settings(**{"rate_limit": "3/minute", **overrides}))
+    return create_app(ApiSettings(**{"rate_limit": "3/minute", **overrides}))
 
 
 def test_over_the_limit_is_429_with_retry_after() -> None:
@@ -133,7 +133,7 @@ def test_question_limits_hold_after_normalization(client: TestClient, question: 
 
 @pytest.mark.parametrize(("rate_limit", "documented"), [(None, {"413"}), ("60/minute", {"413", "429"})])
 def test_every_operation_documents_the_limits(rate_limit: str | None, documented: set[str]) -> None:
-    paths = create_app(Settings(rate_limit=rate_limit)).openapi()["paths"]
+    paths = create_app(ApiSettings(rate_limit=rate_limit)).openapi()["paths"]
     operations = [operation for methods in paths.values() for operation in methods.values()]
     assert operations
     for operation in operations:

@@ -1,4 +1,4 @@
-"""The request schema's limits and defaults come from Settings: validation and OpenAPI alike."""
+"""The request schema's limits and defaults come from ApiSettings: validation and OpenAPI alike."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -7,20 +7,20 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.settings import ApiSettings
 from qa.index import Index
-from qa.settings import Settings
 
 PILL = "Can I take immunotherapy as a pill?"
 
 
 @pytest.fixture(scope="module")
-def wide_client(settings: Settings, index: Index) -> Iterator[TestClient]:
+def wide_client(settings: ApiSettings, index: Index) -> Iterator[TestClient]:
     """An app started with QA_TOP_K_DEFAULT=5, QA_TOP_K_MAX=20 and QA_QUESTION_MAX_CHARS=1500 in the environment."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("QA_TOP_K_DEFAULT", "5")
         env.setenv("QA_TOP_K_MAX", "20")
         env.setenv("QA_QUESTION_MAX_CHARS", "1500")
-        wide = Settings(corpus=settings.corpus, index_dir=settings.index_dir, model_cache=settings.model_cache)
+        wide = ApiSettings(corpus=settings.corpus, index_dir=settings.index_dir, model_cache=settings.model_cache)
     with TestClient(create_app(wide, index)) as client:
         yield client
 
@@ -66,9 +66,9 @@ def test_openapi_shows_the_settings_limits(wide_client: TestClient, client: Test
     }
     assert wide["properties"]["question"]["maxLength"] == 1500
     assert "over 1500 characters" in wide["properties"]["question"]["description"]
-    assert default["properties"]["top_k"]["default"] == Settings.model_fields["top_k_default"].default
-    assert default["properties"]["top_k"]["maximum"] == Settings.model_fields["top_k_max"].default
-    assert default["properties"]["question"]["maxLength"] == Settings.model_fields["question_max_chars"].default
+    assert default["properties"]["top_k"]["default"] == ApiSettings.model_fields["top_k_default"].default
+    assert default["properties"]["top_k"]["maximum"] == ApiSettings.model_fields["top_k_max"].default
+    assert default["properties"]["question"]["maxLength"] == ApiSettings.model_fields["question_max_chars"].default
 
 
 def test_blank_questions_are_still_refused_with_settings_limits(wide_client: TestClient) -> None:

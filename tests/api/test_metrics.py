@@ -14,9 +14,9 @@ from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.main import create_app
+from api.settings import ApiSettings
 from bench.http_load import running_server
 from qa.index import Index
-from qa.settings import Settings
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -79,7 +79,7 @@ def test_index_size_and_age_are_read_at_scrape_time(client: TestClient, index: I
     assert 0 <= first[("qa_index_age_seconds", ())] < second[("qa_index_age_seconds", ())]
 
 
-def test_each_app_has_its_own_registry(settings: Settings) -> None:
+def test_each_app_has_its_own_registry(settings: ApiSettings) -> None:
     # No lifespan: /healthz answers without the index, and the index gauges are then absent.
     one, other = TestClient(create_app(settings)), TestClient(create_app(settings))
     for _ in range(3):
@@ -113,7 +113,7 @@ def _asked_per_worker(folder: Path) -> list[float]:
 
 @pytest.mark.slow
 def test_workers_report_every_request_whichever_worker_answers(
-    settings: Settings, index: Index, tmp_path: Path
+    settings: ApiSettings, index: Index, tmp_path: Path
 ) -> None:
     """`qa serve --workers 2`: every scrape counts the requests of both workers, exactly."""
     batch, rounds = 40, 10
@@ -147,7 +147,7 @@ def test_workers_report_every_request_whichever_worker_answers(
 
 
 @pytest.fixture(scope="module")
-def int8_client(settings: Settings, index: Index) -> Iterator[TestClient]:
+def int8_client(settings: ApiSettings, index: Index) -> Iterator[TestClient]:
     with TestClient(create_app(settings.model_copy(update={"quantize": True}), index)) as client:
         yield client
 

@@ -9,10 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.settings import ApiSettings
 from qa.embedding import load_encoder
 from qa.engine import Engine, load_engine
 from qa.index import Index
-from qa.settings import PROJECT_ROOT, Settings
+from qa.settings import PROJECT_ROOT
 
 EVAL_FILE = PROJECT_ROOT / "eval" / "immunotherapy.jsonl"
 
@@ -24,7 +25,7 @@ QUESTIONS = [
 ]
 
 
-def _service(settings: Settings, index: Index, quantize: bool) -> Engine:
+def _service(settings: ApiSettings, index: Index, quantize: bool) -> Engine:
     """The float model, or int8 with its float recheck given outright: whatever int8's start-up check says here."""
     if not quantize:
         return load_engine(settings, index)
@@ -33,10 +34,10 @@ def _service(settings: Settings, index: Index, quantize: bool) -> Engine:
 
 
 @pytest.fixture(scope="module")
-def unbatched_client(settings: Settings, index: Index) -> Iterator[TestClient]:
+def unbatched_client(settings: ApiSettings, index: Index) -> Iterator[TestClient]:
     with pytest.MonkeyPatch.context() as env:
         env.setenv("QA_MICRO_BATCHING", "false")
-        unbatched = Settings(corpus=settings.corpus, index_dir=settings.index_dir, model_cache=settings.model_cache)
+        unbatched = ApiSettings(corpus=settings.corpus, index_dir=settings.index_dir, model_cache=settings.model_cache)
     assert unbatched.micro_batching is False
     with TestClient(create_app(unbatched, index)) as client:
         yield client
@@ -54,7 +55,7 @@ def test_answers_without_micro_batching_are_the_library_answers(unbatched_client
 
 @pytest.mark.parametrize("quantize", [False, True], ids=["float", "int8 with recheck"])
 def test_a_question_gets_the_same_passages_whatever_is_batched_beside_it(
-    settings: Settings, index: Index, quantize: bool
+    settings: ApiSettings, index: Index, quantize: bool
 ) -> None:
     """Micro-batching must not change anyone's answer, with either question encoder.
 
@@ -74,7 +75,7 @@ def test_a_question_gets_the_same_passages_whatever_is_batched_beside_it(
 @pytest.mark.slow
 @pytest.mark.parametrize("quantize", [False, True], ids=["float", "int8 with recheck"])
 def test_the_whole_eval_file_asked_in_mixed_batches_with_mixed_top_k_gets_the_answers_asked_alone(
-    settings: Settings, index: Index, quantize: bool
+    settings: ApiSettings, index: Index, quantize: bool
 ) -> None:
     """A batch searched at its largest top_k made 1 of 334 questions (asked for one passage) a close call
     for int8, so it was encoded again with the float model only because of its neighbours; each question is

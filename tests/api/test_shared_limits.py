@@ -10,9 +10,9 @@ import redis
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.settings import ApiSettings
 from bench.http_load import free_port, running_server
 from qa.index import Index
-from qa.settings import Settings
 from tests.redis_server import redis_server
 
 
@@ -24,7 +24,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.mark.slow
 def test_two_servers_share_one_limit_through_redis(
-    settings: Settings, index: Index, redis_url: str, tmp_path: Path
+    settings: ApiSettings, index: Index, redis_url: str, tmp_path: Path
 ) -> None:
     """A limit of 20/minute holds across two processes: of 30 requests spread over both, 10 get 429."""
     limited = {"QA_RATE_LIMIT": "20/minute", "QA_RATE_LIMIT_STORAGE": redis_url}
@@ -46,12 +46,12 @@ def test_two_servers_share_one_limit_through_redis(
 
 
 def test_memory_is_the_default_storage() -> None:
-    assert Settings.model_fields["rate_limit_storage"].default == "memory://"
+    assert ApiSettings.model_fields["rate_limit_storage"].default == "memory://"
 
 
 def test_requests_go_through_when_the_limit_storage_is_down() -> None:
     """Nothing listens on the Redis port: the service answers rather than failing with a 500."""
-    app = create_app(Settings(rate_limit="3/minute", rate_limit_storage=f"redis://127.0.0.1:{free_port()}"))
+    app = create_app(ApiSettings(rate_limit="3/minute", rate_limit_storage=f"redis://127.0.0.1:{free_port()}"))
     client = TestClient(app)
     # A rate-limited path (probes are never limited): 404 each time, never 429 nor 500.
     assert [client.get("/v1/no-such-page").status_code for _ in range(5)] == [404] * 5

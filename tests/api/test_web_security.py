@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from api.main import create_app
-from qa.settings import Settings
+from api.settings import ApiSettings
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -46,7 +46,7 @@ class _PageParts(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def open_client(settings: Settings) -> TestClient:
+def open_client(settings: ApiSettings) -> TestClient:
     """An app that allows one partner origin, to embed the page or call the API (no lifespan needed)."""
     return TestClient(create_app(settings.model_copy(update={"cors_origins": [PARTNER], "frame_ancestors": [PARTNER]})))
 
@@ -154,4 +154,4 @@ def test_frame_ancestors_come_from_settings(open_client: TestClient) -> None:
 )
 def test_unsafe_frame_ancestor_is_refused_when_settings_are_read(source: str) -> None:
     with pytest.raises(ValidationError, match="not a Content-Security-Policy source"):
-        Settings(frame_ancestors=[source])
+        ApiSettings(frame_ancestors=[source])

@@ -13,8 +13,9 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from api.main import create_app
+from api.settings import ApiSettings
 from qa.index import Index
-from qa.settings import PROJECT_ROOT, Settings
+from qa.settings import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,7 +45,7 @@ MARKUP_META = {
 
 
 @contextmanager
-def serve_in_thread(settings: Settings) -> Iterator[str]:
+def serve_in_thread(settings: ApiSettings) -> Iterator[str]:
     """Serve `create_app(settings)` with uvicorn on a free loopback port; yields its base URL."""
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning")
     server = uvicorn.Server(config)
@@ -64,7 +65,7 @@ def serve_in_thread(settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_url(settings: Settings, index: Index) -> Iterator[str]:
+def live_url(settings: ApiSettings, index: Index) -> Iterator[str]:
     """The app over the built-in article (index built once by the `index` fixture)."""
     with serve_in_thread(settings) as url:
         yield url
@@ -76,7 +77,7 @@ def markup_url(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> I
     corpus = tmp_path_factory.mktemp("markup-corpus")
     (corpus / "markup.txt").write_text(MARKUP_TEXT, encoding="utf-8")
     (corpus / "markup.meta.json").write_text(json.dumps(MARKUP_META), encoding="utf-8")
-    settings = Settings(corpus=corpus, index_dir=tmp_path_factory.mktemp("markup-index"), model_cache=model_cache)
+    settings = ApiSettings(corpus=corpus, index_dir=tmp_path_factory.mktemp("markup-index"), model_cache=model_cache)
     with serve_in_thread(settings) as url:
         yield url
 

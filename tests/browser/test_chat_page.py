@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Request, Route, expect
 
+from api.settings import ApiSettings
 from qa.index import Index
-from qa.settings import Settings
 from tests.browser.conftest import serve_in_thread
 
 pytestmark = pytest.mark.browser
@@ -237,7 +237,7 @@ def test_a_related_answer_says_first_that_the_article_does_not_answer(
 
 
 def test_the_page_sends_no_more_earlier_questions_than_the_api_takes(
-    page: Page, settings: Settings, index: Index
+    page: Page, settings: ApiSettings, index: Index
 ) -> None:
     bodies: list[object] = []
     page.on("request", lambda request: bodies.append(request.post_data_json) if request.method == "POST" else None)

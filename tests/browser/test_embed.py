@@ -11,8 +11,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Frame, Locator, Page, expect
 
+from api.settings import ApiSettings
 from qa.index import Index
-from qa.settings import Settings
 from tests.browser.conftest import serve_in_thread
 from tests.browser.test_chat_page import ANSWER_WAIT_MS, PILL
 
@@ -60,7 +60,7 @@ def host_site(hostile: bool) -> Iterator[tuple[str, list[str]]]:
 
 
 @contextmanager
-def embedded(settings: Settings, allowed: bool, hostile: bool = False) -> Iterator[str]:
+def embedded(settings: ApiSettings, allowed: bool, hostile: bool = False) -> Iterator[str]:
     """The host page's URL, embedding a service that allows (or not) the host's origin to frame its chat."""
     with host_site(hostile) as (origin, service):
         ancestors = [origin] if allowed else []
@@ -99,7 +99,7 @@ def serious(results: Any) -> list[tuple[str, str]]:
     return [(v["id"], v["impact"]) for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def test_another_origin_embeds_the_chat_and_gets_answers(page: Page, settings: Settings, index: Index) -> None:
+def test_another_origin_embeds_the_chat_and_gets_answers(page: Page, settings: ApiSettings, index: Index) -> None:
     errors: list[str] = []  # script errors and CSP violations, in the host page or the frame
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     with embedded(settings, allowed=True) as url:
@@ -119,7 +119,9 @@ def test_another_origin_embeds_the_chat_and_gets_answers(page: Page, settings: S
         expect(page.get_by_role("button", name="Ask about cancer immunotherapy")).to_be_focused()
 
 
-def test_a_hostile_host_stylesheet_leaves_the_chat_readable(browser: Browser, settings: Settings, index: Index) -> None:
+def test_a_hostile_host_stylesheet_leaves_the_chat_readable(
+    browser: Browser, settings: ApiSettings, index: Index
+) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     with embedded(settings, allowed=True, hostile=True) as url:
@@ -139,7 +141,7 @@ def test_a_hostile_host_stylesheet_leaves_the_chat_readable(browser: Browser, se
     context.close()
 
 
-def test_the_host_pages_own_styles_are_untouched(page: Page, settings: Settings, index: Index) -> None:
+def test_the_host_pages_own_styles_are_untouched(page: Page, settings: ApiSettings, index: Index) -> None:
     signature = "[...document.querySelectorAll('main, main *')].map((el) => getComputedStyle(el).cssText"
     signature += " || [...getComputedStyle(el)].map((p) => getComputedStyle(el).getPropertyValue(p)).join(';'))"
     with embedded(settings, allowed=True) as url:
@@ -152,7 +154,7 @@ def test_the_host_pages_own_styles_are_untouched(page: Page, settings: Settings,
         assert page.evaluate(signature) == without
 
 
-def test_an_origin_not_allowed_gets_no_answers(page: Page, settings: Settings, index: Index) -> None:
+def test_an_origin_not_allowed_gets_no_answers(page: Page, settings: ApiSettings, index: Index) -> None:
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url) if "/v1/ask" in request.url else None)
     with embedded(settings, allowed=False) as url:

@@ -21,27 +21,28 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from api.main import create_app
+from api.settings import ApiSettings
 from cli.chat import Chat, prompt_lines
 from cli.main import app
 from cli.sources import LocalSource, RemoteSource, open_source
 from qa.engine import Engine
 from qa.errors import DocumentNotFound, QAError, QuestionError
 from qa.index import Index
-from qa.settings import Settings
 from tests.cli.test_console import ORAL, PILL, cli_args, cli_env, flat
+from tests.conftest import console_settings
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def server_url(settings: Settings, index: Index) -> Iterator[str]:
+def server_url(settings: ApiSettings, index: Index) -> Iterator[str]:
     """The real app served by uvicorn in a thread, on a free loopback port."""
     with serving(settings) as url:
         yield url
 
 
 @contextmanager
-def serving(settings: Settings) -> Iterator[str]:
+def serving(settings: ApiSettings) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
@@ -57,9 +58,9 @@ def serving(settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture
-def chat(service: Engine, settings: Settings, tmp_path: Path) -> Chat:
+def chat(service: Engine, settings: ApiSettings, tmp_path: Path) -> Chat:
     """A chat on the local index writing to a string, with :copy going to a file."""
-    chat_settings = settings.model_copy(update={"clipboard_file": tmp_path / "clipboard.txt"})
+    chat_settings = console_settings(settings, clipboard_file=tmp_path / "clipboard.txt")
     return Chat(LocalSource(service), chat_settings, 3, Console(file=io.StringIO(), width=100))
 
 
@@ -89,11 +90,11 @@ def test_more_stops_at_the_most_passages_a_question_gets(chat: Chat) -> None:
     assert output_of(chat).rstrip().endswith("That is all: 10 passages is the most one question gets.")
 
 
-def test_more_against_a_server_goes_up_to_its_top_k_max(settings: Settings, index: Index) -> None:
+def test_more_against_a_server_goes_up_to_its_top_k_max(settings: ApiSettings, index: Index) -> None:
     """QA_TOP_K_MAX=20 on both sides: :more asks the server for 15 and then 20 passages."""
     wide = settings.model_copy(update={"top_k_max": 20})
-    with serving(wide) as url, open_source(wide, url) as source:
-        chat = Chat(source, wide, 5, Console(file=io.StringIO(), width=100))
+    with serving(wide) as url, open_source(console_settings(wide), url) as source:
+        chat = Chat(source, console_settings(wide), 5, Console(file=io.StringIO(), width=100))
         chat.handle(PILL)
         for _ in range(4):
             chat.handle(":more")
@@ -110,8 +111,8 @@ def test_copy_writes_the_passage_verbatim(chat: Chat) -> None:
     assert flat(output_of(chat)) == f"Copied passage 2 ({len(chat.passages[1]['text'])} characters) to {target}."
 
 
-def test_copy_says_so_when_there_is_nowhere_to_copy_to(service: Engine, settings: Settings) -> None:
-    chat = Chat(LocalSource(service), settings, 3, Console(file=io.StringIO(), width=200))
+def test_copy_says_so_when_there_is_nowhere_to_copy_to(service: Engine, settings: ApiSettings) -> None:
+    chat = Chat(LocalSource(service), console_settings(settings), 3, Console(file=io.StringIO(), width=200))
     chat.handle(PILL)
     output_of(chat)
     chat.handle(":copy 1")
@@ -120,8 +121,10 @@ def test_copy_says_so_when_there_is_nowhere_to_copy_to(service: Engine, settings
     )
 
 
-def test_copy_at_a_terminal_sends_osc52(service: Engine, settings: Settings) -> None:
-    chat = Chat(LocalSource(service), settings, 3, Console(file=io.StringIO(), width=300, force_terminal=True))
+def test_copy_at_a_terminal_sends_osc52(service: Engine, settings: ApiSettings) -> None:
+    chat = Chat(
+        LocalSource(service), console_settings(settings), 3, Console(file=io.StringIO(), width=300, force_terminal=True)
+    )
     chat.handle(PILL)
     output_of(chat)
     chat.handle(":copy 1")
@@ -198,7 +201,7 @@ def test_ctrl_c_clears_the_line_being_typed_and_the_prompt_goes_on() -> None:
         assert list(lines) == []
 
 
-def scripted_chat(settings: Settings, tmp_path: Path, *options: str) -> tuple[str, Path]:
+def scripted_chat(settings: ApiSettings, tmp_path: Path, *options: str) -> tuple[str, Path]:
     clipboard = tmp_path / "clipboard.txt"
     script = f"{PILL}\n:more\n:context 1\n:copy 1\n:q\nWhat is the capital of France?\n"
     env = {**cli_env(settings), "QA_CLIPBOARD_FILE": str(clipboard)}
@@ -219,7 +222,7 @@ def assert_scripted_session(output: str, clipboard: Path, answer: dict[str, Any]
     assert "capital of France" not in output  # after :q nothing more is read
 
 
-def test_chat_scripted_on_the_local_index(settings: Settings, service: Engine, tmp_path: Path) -> None:
+def test_chat_scripted_on_the_local_index(settings: ApiSettings, service: Engine, tmp_path: Path) -> None:
     output, clipboard = scripted_chat(settings, tmp_path)
     assert output.startswith(f"Answers from the local index {service.index.manifest.build_id}")
     answer = service.answer(PILL, 3).to_dict()
@@ -227,7 +230,7 @@ def test_chat_scripted_on_the_local_index(settings: Settings, service: Engine, t
 
 
 def test_chat_scripted_against_a_live_server(
-    settings: Settings, service: Engine, server_url: str, tmp_path: Path
+    settings: ApiSettings, service: Engine, server_url: str, tmp_path: Path
 ) -> None:
     output, clipboard = scripted_chat(settings, tmp_path, "--url", server_url)
     assert output.startswith(f"Answers from the server {server_url}")
@@ -235,14 +238,14 @@ def test_chat_scripted_against_a_live_server(
     assert_scripted_session(output, clipboard, answer, service.index.corpus.get("acs-immunotherapy").text)
 
 
-def test_chat_ends_cleanly_at_the_end_of_input(settings: Settings) -> None:
+def test_chat_ends_cleanly_at_the_end_of_input(settings: ApiSettings) -> None:
     result = runner.invoke(app, cli_args(settings, "chat"), input=f"{PILL}\n", env=cli_env(settings))
     assert result.exit_code == 0
     assert ORAL in flat(result.output)
 
 
 def test_ask_against_a_live_server_matches_the_local_answer(
-    settings: Settings, service: Engine, server_url: str
+    settings: ApiSettings, service: Engine, server_url: str
 ) -> None:
     result = runner.invoke(app, ["ask", PILL, "--json", "--url", server_url], env=cli_env(settings))
     assert result.exit_code == 0, result.output
@@ -284,7 +287,7 @@ def test_remote_source_turns_server_errors_into_domain_errors(
     assert str(raised.value) == message
 
 
-def test_ask_exits_1_when_the_server_cannot_be_reached(settings: Settings) -> None:
+def test_ask_exits_1_when_the_server_cannot_be_reached(settings: ApiSettings) -> None:
     with socket.socket() as closed:  # bound but not listening: connections are refused
         closed.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{closed.getsockname()[1]}"
@@ -322,7 +325,7 @@ def test_chat_sends_at_most_the_history_limit(chat: Chat) -> None:
     assert len(chat.history) == chat.settings.history_max + 1
 
 
-def test_chat_follow_ups_through_a_live_server(settings: Settings, server_url: str) -> None:
+def test_chat_follow_ups_through_a_live_server(settings: ApiSettings, server_url: str) -> None:
     script = f"{TOPIC}\n{FOLLOW_UP}\n:new\n{FOLLOW_UP}\n"
     result = runner.invoke(app, cli_args(settings, "chat", "--url", server_url), input=script, env=cli_env(settings))
     assert result.exit_code == 0, result.output

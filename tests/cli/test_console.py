@@ -3,6 +3,7 @@
 import base64
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -190,11 +191,11 @@ def test_qa_ask_takes_its_top_k_default_and_maximum_from_settings(settings: Sett
     assert "21 is above QA_TOP_K_MAX (20)" in flat(result.stderr)
 
 
-def test_bad_settings_stop_the_command_with_a_message(settings: Settings) -> None:
-    env = {**cli_env(settings), "QA_FRAME_ANCESTORS": '["https://a.example; script-src *"]'}
+def test_bad_settings_stop_the_command_with_a_message(settings: Settings, tmp_path: Path) -> None:
+    env = {**cli_env(settings), "QA_CLIPBOARD_FILE": str(tmp_path)}
     result = runner.invoke(app, cli_args(settings, "ask", PILL), env=env)
     assert result.exit_code == 2
-    assert flat(result.stderr).startswith("error: invalid QA_FRAME_ANCESTORS: not a Content-Security-Policy source")
+    assert flat(result.stderr).startswith(f"error: invalid QA_CLIPBOARD_FILE: {tmp_path} is a folder, not a file")
     assert "Traceback" not in result.output
 
 

@@ -63,3 +63,11 @@ def test_check_fails_on_a_stale_file_until_it_is_regenerated(
     assert f"run {REGENERATE}" in capsys.readouterr().err
     assert main(["--output", str(output)]) == 0
     assert main(["--check", "--output", str(output)]) == 0
+
+
+def test_every_setting_of_every_layer_is_documented_once() -> None:
+    text = render()
+    classes = settings_classes()
+    assert {cls.__name__ for cls in classes} >= {"Settings", "ApiSettings", "ConsoleSettings"}
+    for name in {name for cls in classes for name in cls.model_fields}:
+        assert text.count(f"| `QA_{name.upper()}` |") == 1, name

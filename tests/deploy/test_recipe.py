@@ -20,8 +20,9 @@ import yaml
 from typer.core import TyperGroup
 
 from api.main import create_app
+from api.settings import ApiSettings
 from cli.main import app as qa_app
-from qa.settings import PROJECT_ROOT, Settings
+from qa.settings import PROJECT_ROOT
 
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 MANIFESTS = (PROJECT_ROOT / "deploy" / "kubernetes.yaml", PROJECT_ROOT / "deploy" / "index-job.yaml")
@@ -67,7 +68,7 @@ def parse_qa(words: list[str]) -> Any:
 
 def get_paths() -> set[str]:
     """Paths the app answers GET on, from its OpenAPI schema."""
-    return {path for path, methods in create_app(Settings()).openapi()["paths"].items() if "get" in methods}
+    return {path for path, methods in create_app(ApiSettings()).openapi()["paths"].items() if "get" in methods}
 
 
 def stages() -> dict[str, list[tuple[str, str]]]:
@@ -201,8 +202,8 @@ def test_kubernetes_has_a_job_a_deployment_of_replicas_and_a_service(monkeypatch
     assert mount["readOnly"] and mount["mountPath"] == env["QA_INDEX_DIR"]
     for name, value in env.items():  # every setting given is one the service reads, and valid
         monkeypatch.setenv(name, value)
-        assert name.removeprefix("QA_").lower() in Settings.model_fields
-    assert Settings().rate_limit_storage == env["QA_RATE_LIMIT_STORAGE"]
+        assert name.removeprefix("QA_").lower() in ApiSettings.model_fields
+    assert ApiSettings().rate_limit_storage == env["QA_RATE_LIMIT_STORAGE"]
 
 
 def test_kubernetes_probes_ask_real_routes() -> None:

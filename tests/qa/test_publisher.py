@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 
 from api.main import create_app
+from api.settings import ApiSettings
 from cli.console import render_answer
 from qa.documents import load_corpus
 from qa.index import Index
 from qa.publisher import publisher_texts
-from qa.settings import Settings
 from tests.conftest import ARTICLE, private_copy
 
 DEFAULT_PHONE, DEFAULT_TEL = "1-800-227-2345", "tel:18002272345"
@@ -22,7 +22,7 @@ TEL = "tel:15550100199"  # derived from the new phone: the sidecar gives none
 DISCLAIMER = "General information from the Test Foundation, not medical advice; ask your doctor."
 
 
-def with_contact(copy: Settings) -> Settings:
+def with_contact(copy: ApiSettings) -> ApiSettings:
     """The copy's article sidecar with another publisher's helpline and disclaimer."""
     sidecar = copy.corpus / ARTICLE.with_suffix(".meta.json").name
     meta: dict[str, Any] = json.loads(sidecar.read_text(encoding="utf-8"))
@@ -30,7 +30,7 @@ def with_contact(copy: Settings) -> Settings:
     return copy
 
 
-def test_without_a_sidecar_contact_the_texts_are_the_settings_defaults(settings: Settings, index: Index) -> None:
+def test_without_a_sidecar_contact_the_texts_are_the_settings_defaults(settings: ApiSettings, index: Index) -> None:
     texts = publisher_texts(index.corpus, settings)
     assert texts.helpline == settings.helpline.card()
     assert (texts.helpline["phone"], texts.helpline["tel"]) == (DEFAULT_PHONE, DEFAULT_TEL)
@@ -38,7 +38,7 @@ def test_without_a_sidecar_contact_the_texts_are_the_settings_defaults(settings:
     assert all(DEFAULT_PHONE in message for status, message in texts.messages.items() if status != "answered")
 
 
-def test_a_sidecar_contact_replaces_the_helpline_in_every_text_naming_it(settings: Settings, tmp_path: Path) -> None:
+def test_a_sidecar_contact_replaces_the_helpline_in_every_text_naming_it(settings: ApiSettings, tmp_path: Path) -> None:
     copy = with_contact(private_copy(tmp_path, settings))
     texts = publisher_texts(load_corpus(copy.corpus), copy)
     assert texts.helpline == {**CONTACT, "tel": TEL}
@@ -57,7 +57,7 @@ def test_a_sidecar_contact_replaces_the_helpline_in_every_text_naming_it(setting
 
 
 def test_changing_the_sidecar_helpline_changes_the_api_the_page_and_the_console(
-    settings: Settings, index: Index, tmp_path: Path
+    settings: ApiSettings, index: Index, tmp_path: Path
 ) -> None:
     copy = with_contact(private_copy(tmp_path, settings))
     with TestClient(create_app(copy)) as client:

@@ -18,11 +18,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.settings import ApiSettings
 from bench.http_load import running_server
 from qa.engine import Engine, load_engine
 from qa.index import Index, load_index, read_manifest, write_manifest
 from qa.reindex import Reindexer
-from qa.settings import Settings
 from tests.conftest import ARTICLE, private_copy
 
 TOKEN = "admin-token-for-tests"
@@ -41,7 +41,7 @@ Client = httpx.Client | TestClient  # the app in process, or a server over HTTP
 
 
 @pytest.fixture
-def live_settings(tmp_path: Path, settings: Settings, index: Index) -> Settings:
+def live_settings(tmp_path: Path, settings: ApiSettings, index: Index) -> ApiSettings:
     """A copy of the corpus and its built index, watched for new builds every 0.2 s."""
     return private_copy(tmp_path, settings, admin_token=TOKEN, index_watch_seconds=0.2)
 
@@ -102,12 +102,12 @@ def live_build(client: Client) -> str:
     return build_id
 
 
-def reindex_over_http(client: Client, settings: Settings) -> None:
+def reindex_over_http(client: Client, settings: ApiSettings) -> None:
     response = client.post("/v1/admin/reindex", headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 200, response.text
 
 
-def build_in_another_process(client: Client, settings: Settings) -> None:
+def build_in_another_process(client: Client, settings: ApiSettings) -> None:
     before = live_build(client)
     command = [str(QA), "index", "build", "--corpus", str(settings.corpus), "--index-dir", str(settings.index_dir)]
     env = {**os.environ, "QA_MODEL_CACHE": str(settings.model_cache)}
@@ -157,7 +157,7 @@ def assert_each_loop_moved_once(seen: list[list[str]]) -> None:
     ids=["admin-endpoint", "qa-index-build"],
 )
 def test_questions_never_fail_and_never_mix_builds_during_a_reindex(
-    live_settings: Settings, update: Callable[[Client, Settings], None]
+    live_settings: ApiSettings, update: Callable[[Client, ApiSettings], None]
 ) -> None:
     with TestClient(create_app(live_settings)) as client:
         old_build = live_build(client)
@@ -167,7 +167,7 @@ def test_questions_never_fail_and_never_mix_builds_during_a_reindex(
 
 
 @pytest.mark.slow
-def test_replicas_on_one_index_all_move_to_a_new_build(live_settings: Settings, tmp_path: Path) -> None:
+def test_replicas_on_one_index_all_move_to_a_new_build(live_settings: ApiSettings, tmp_path: Path) -> None:
     """Two `qa serve --no-build` processes on one index follow a `qa index build` by themselves."""
     watch = {"QA_INDEX_WATCH_SECONDS": "0.2"}
     with ExitStack() as stack:
@@ -188,7 +188,7 @@ def test_replicas_on_one_index_all_move_to_a_new_build(live_settings: Settings, 
 
 
 def test_a_new_build_that_cannot_be_loaded_is_not_served(
-    live_settings: Settings, service: Engine, caplog: pytest.LogCaptureFixture
+    live_settings: ApiSettings, service: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     copy = load_engine(
         live_settings,
