@@ -370,3 +370,7 @@ def evaluate(
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
         render(result, Console())
+
+
+if __name__ == "__main__":
+    app()

@@ -12,8 +12,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -22,6 +21,7 @@ from qa.engine import Engine
 from qa.errors import IndexBuildError, QAError, RebuildRunning
 from qa.index import Manifest, build_index, current_build, load_index
 from qa.lifetime import die_with_parent
+from qa.periodic import every
 from qa.selftest import self_test
 from qa.settings import Settings
 
@@ -135,23 +135,13 @@ def _build(settings: Settings, corpus: Corpus, result: Connection, parent: int) 
         result.send(None)
 
 
-@asynccontextmanager
-async def watching(reindexer: Reindexer, seconds: float) -> AsyncIterator[None]:
+def watching(reindexer: Reindexer, seconds: float) -> AbstractAsyncContextManager[None]:
     """While the block runs, look for a new build every `seconds` (0 turns this off)."""
-    task = asyncio.create_task(_watch(reindexer, seconds)) if seconds > 0 else None
+    return every(seconds, lambda: _watch(reindexer))
+
+
+async def _watch(reindexer: Reindexer) -> None:
     try:
-        yield
-    finally:
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
-
-
-async def _watch(reindexer: Reindexer, seconds: float) -> None:
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            await asyncio.to_thread(reindexer.reload_if_changed)
-        except Exception:  # the watcher must outlive any one bad build
-            log.exception("Checking for a new index build failed.")
+        await asyncio.to_thread(reindexer.reload_if_changed)
+    except Exception:  # the watcher must outlive any one bad build
+        log.exception("Checking for a new index build failed.")
