@@ -52,8 +52,11 @@ def refers_back(question: str) -> bool:
     return bool(_REFERS_BACK.search(question))
 
 
-def resolve(turns: Sequence[str], vectors: Vectors, retriever: Retriever, settings: Settings) -> Weights:
-    """The earlier turns the last of `turns` leans on, with their weights (the question's own is 1).
+def resolve(
+    turns: Sequence[str], vectors: Vectors, retriever: Retriever, settings: Settings
+) -> tuple[Weights, list[Evidence]]:
+    """The earlier turns the last of `turns` leans on, with their weights (the question's own is 1),
+    and each turn's own evidence (the settings.top_k_default passages an answer to it shows).
 
     Each turn is resolved in order: it may lean on the turn before (at settings.history_weight)
     and, through it, on what that turn leaned on (times history_decay per step back), so a chain
@@ -62,14 +65,26 @@ def resolve(turns: Sequence[str], vectors: Vectors, retriever: Retriever, settin
     with its context still answers it on its own.
     """
     context: Weights = {}
-    alone = retriever.search(vectors, list(turns), 1)
+    alone = retriever.search(vectors, list(turns), settings.top_k_default)
     for i in range(1, len(turns)):
         candidate = {i - 1: settings.history_weight, **{j: w * settings.history_decay for j, w in context.items()}}
         leans = _less_specific(alone[i], [alone[j] for j in candidate], settings.history_specificity) and (
             refers_back(turns[i]) or _leans_on(i, candidate, turns, vectors, alone[i], retriever, settings)
         )
         context = candidate if leans else {}
-    return context
+    return context, alone
+
+
+def brings_forward(first: Evidence, context: Weights, alone: Sequence[Evidence]) -> bool:
+    """Whether the passage a follow-up's search puts `first` is the question's own first or one that an
+    earlier question it leans on showed: history brings the conversation's passages forward; it does
+    not pick a passage neither the question nor its history found ("What are biomarkers and when do
+    they test for them?" after a question on injections keeps its own answer)."""
+    if not first.hits:
+        return False
+    chosen, own = first.hits[0].passage.id, alone[-1].hits
+    shown = {hit.passage.id for j in context for hit in alone[j].hits}
+    return (bool(own) and chosen == own[0].passage.id) or chosen in shown
 
 
 def expand(vector: Vectors, context: Weights, turns: Sequence[str], vectors: Vectors) -> tuple[Vectors, Expansion]:

@@ -6,10 +6,9 @@ build the registry serves (qa.registry), with recent answers cached (qa.answer_c
 Each stage is passed in through the constructor; `using` makes an engine with other stages.
 """
 
-import dataclasses
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qa.answer import Answer
@@ -61,7 +60,7 @@ class Engine:
 
     def using(self, **stages: Any) -> "Engine":
         """An engine with some stages replaced (by name, as in Stages); this one is unchanged."""
-        return Engine(self.settings, dataclasses.replace(self.stages, **stages), self.int8_check)
+        return Engine(self.settings, replace(self.stages, **stages), self.int8_check)
 
     def trying(self, index: Index) -> "Engine":
         """An engine with these stages answering from `index`, to test a build before it serves: it caches
@@ -94,24 +93,15 @@ class Engine:
         """Answer one question; `history` holds the conversation's earlier questions, oldest first.
 
         History helps and never overrules: the question is answered alone first, and its history
-        plays a part only when the question leans on it (qa.conversation.stands_alone). Then it
-        may reorder the passages; it may turn the alone answer's `related` or `not_found` into
-        `answered` only for a question that points back ("it", "and if ...").
+        plays a part only when the question leans on it (qa.followup.stands_alone). Then it may
+        reorder the passages; it may turn `not_found` into `answered` only for a question that points back.
         """
-        settings, stages = self.settings, self.stages
-        top_k = top_k or settings.top_k_default
-        earlier = stages.preparation.history(history)
-        snapshot = stages.builds.snapshot
+        stages, top_k = self.stages, top_k or self.settings.top_k_default
+        history, snapshot = stages.preparation.history(history), stages.builds.snapshot
         alone = self.answer_many([(self.prepare(question), top_k)])[0]
-        # Only the latest turns are read; context_used still indexes the whole history.
-        earlier, offset = latest(earlier, settings.history_used, settings.history_max_encoded_chars)
-        if not earlier or alone.status == "smalltalk":
-            return alone
-        if stands_alone(alone, earlier[-1], stages.preparation.language, snapshot, settings.followup_max_chars):
-            return alone
         # Never cached: a follow-up's answer depends on its history, which is kept nowhere.
-        finding = self._followup(snapshot, alone.question, earlier, top_k)
-        if not finding.context:
+        finding, offset = self._leaning(snapshot, alone, history, top_k)
+        if finding is None:
             return alone
         answer = self._answer(snapshot, alone.question, finding, alone.language, top_k)
         if answer.status == "answered" and alone.status != "answered" and alone.status != "not_found":
@@ -142,9 +132,25 @@ class Engine:
         return [finding.evidence for finding in self._findings(self.stages.builds.snapshot, questions, top_k)]
 
     def followup_evidence(self, question: str, history: Sequence[str], top_k: int) -> tuple[Evidence, list[int]]:
-        """Evidence for a question searched with the earlier questions it leans on, and their indexes."""
-        finding = self._followup(self.stages.builds.snapshot, question, history, top_k)
-        return finding.evidence, finding.context
+        """The evidence `answer` ranks for a question after `history`, and the earlier questions it leaned on."""
+        snapshot = self.stages.builds.snapshot
+        alone = self.answer_many([(self.prepare(question), top_k)])[0]
+        finding, offset = self._leaning(snapshot, alone, self.stages.preparation.history(history), top_k)
+        if finding is None:
+            return self.evidence([alone.question], top_k)[0], []
+        return finding.evidence, [turn + offset for turn in finding.context]
+
+    def _leaning(self, snapshot: Snapshot, alone: Answer, history: list[str], top_k: int) -> tuple[Finding | None, int]:
+        """The question searched with the latest earlier questions of the prepared history that it leans on,
+        or None when it stands alone (qa.followup); and the position in the history that context_used counts from."""
+        settings, preparation = self.settings, self.stages.preparation
+        earlier, offset = latest(history, settings.history_used, settings.history_max_encoded_chars)
+        if not earlier or alone.status == "smalltalk":
+            return None, offset
+        if stands_alone(alone, earlier[-1], preparation.language, snapshot, settings.followup_max_chars):
+            return None, offset
+        finding = self._followup(snapshot, alone.question, earlier, top_k)
+        return (finding if finding.context else None), offset
 
     def _without_passages(
         self, snapshot: Snapshot, question: Question, i: int, languages: dict[int, str]
@@ -240,5 +246,5 @@ def checked_int8(engine: Engine) -> Engine:
         check.questions,
         describe(check.cpu),
     )
-    float_only = dataclasses.replace(engine.stages, encoder=QuestionEncoder(encoder.checker))
+    float_only = replace(engine.stages, encoder=QuestionEncoder(encoder.checker))
     return Engine(settings, float_only, check)

@@ -16,18 +16,21 @@ _NAMES_A_SUBJECT = 4.5
 def stands_alone(
     alone: Answer, before: str, language_of: Callable[[str], str], snapshot: Snapshot, max_chars: int
 ) -> bool:
-    """Whether the question is one its history cannot bear on: too long, in another language, or off-topic.
+    """Whether the question is one its history cannot bear on: too long, in another language, placed
+    alone without pointing back, or off-topic.
 
-    `alone` is its answer asked alone, `before` the question before it.
-    A question asked alone gets `not_found` when it is off the corpus's subject; unless it points
-    back to an earlier question ("and if it can't?") with only words the corpus uses, no history
-    makes it one the corpus answers ("what time is it in Tokyo" names what the corpus never does).
+    `alone` is its answer asked alone, `before` the question before it. A question the corpus
+    answers (or relates to) alone keeps its own passages unless it points back ("how is it given?"):
+    "resistance" after a question on injections is a new subject, not a follow-up. A question asked
+    alone gets `not_found` when it is off the corpus's subject; unless it points back ("and if it
+    can't?") with only words the corpus uses, no history makes it one the corpus answers ("what
+    time is it in Tokyo" names what the corpus never does).
     """
     question = alone.question
     if len(question) > max_chars or language_of(before) != alone.language:
         return True
     if alone.status != "not_found":
-        return False
+        return not refers_back(question)
     unknown = snapshot.index.speller.unknown(question, STOPWORD_SET)
     return not refers_back(question) or any(rarity(word) >= _NAMES_A_SUBJECT for word in unknown)
 

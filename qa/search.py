@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qa.conversation import expand, resolve
+from qa.conversation import brings_forward, expand, resolve
 from qa.encoder import Encoder
 from qa.questions import encoder_inputs, question_parts
 from qa.registry import Snapshot
@@ -66,10 +66,11 @@ class Search:
         inputs = encoder_inputs(parts, settings.question_max_encoded_chars)
         parts = parts[: len(inputs)]
         vectors = encoder.encode([*turns[:-1], *inputs])
-        context = resolve(turns, vectors[: len(turns)], snapshot.retriever, settings)
+        context, alone = resolve(turns, vectors[: len(turns)], snapshot.retriever, settings)
         part_vectors = [vectors[len(turns) - 1], *vectors[len(turns) :]]
         queries = [expand(vector, context, turns, vectors) for vector in part_vectors]
         found = snapshot.retriever.search(
             np.stack([vector for vector, _ in queries]), parts, top_k, [expansion for _, expansion in queries]
         )
-        return merge_evidence(found, top_k), sorted(context)
+        evidence = merge_evidence(found, top_k)
+        return evidence, (sorted(context) if brings_forward(evidence, context, alone) else [])

@@ -43,6 +43,41 @@ def test_a_question_as_specific_as_the_one_before_stands_on_its_own(service: Eng
     assert switched.passages[0].text == alone.passages[0].text
 
 
+@pytest.mark.parametrize(
+    ("question", "earlier"),
+    [
+        ("resistance", "Can immunotherapy be given as a shot?"),
+        ("what are biomarkers in plain english", "Can immunotherapy be given as an injection?"),
+    ],
+)
+def test_a_question_answered_alone_that_does_not_point_back_keeps_its_own_passages(
+    service: Engine, question: str, earlier: str
+) -> None:
+    # Both were pulled to another first passage by their history before: less specific than the
+    # question before them, but a subject of their own, which the article answers.
+    alone = service.answer(question)
+    after = service.answer(question, history=[earlier])
+    assert alone.status == "answered"
+    assert after.context_used == []
+    assert [(p.start, p.end) for p in after.passages] == [(p.start, p.end) for p in alone.passages]
+    evidence, used = service.followup_evidence(question, [earlier], 3)
+    assert used == [] and evidence.hits[0].passage.start == alone.passages[0].start
+
+
+def test_history_never_puts_first_a_passage_neither_the_question_nor_its_history_found(service: Engine) -> None:
+    # "they" points back, but the expanded search put first a passage that neither this question
+    # nor the earlier one ranks in its top three: the question keeps its own answer.
+    question, earlier = (
+        "What are biomarkers and when do they test for them?",
+        "Can immunotherapy be given as an injection?",
+    )
+    alone = service.answer(question)
+    after = service.answer(question, history=[earlier])
+    assert "biomarker" in alone.passages[0].text.lower()
+    assert after.context_used == []
+    assert after.passages[0].start == alone.passages[0].start
+
+
 def test_a_follow_up_refused_alone_is_judged_on_its_resolved_query(service: Engine) -> None:
     assert not service.answer("and if it can't?").answered
     answer = service.answer("and if it can't?", history=["Can immunotherapy cure cancer?"])
