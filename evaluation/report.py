@@ -71,7 +71,7 @@ def run_eval(
         result["reports"].append(report.to_dict())
     dialogues = questions_file.with_name("dialogues.jsonl")
     if dialogues.is_file() and not sample and not limit:
-        names = ("symptoms.jsonl", "symptoms-holdout.jsonl", "smalltalk.jsonl")
+        names = ("symptoms.jsonl", "symptoms-holdout.jsonl", "symptoms-holdout-2.jsonl", "smalltalk.jsonl")
         files = [questions_file, *(questions_file.with_name(name) for name in names)]
         engine = load_engine(settings, index)
         history = openers(dialogues)

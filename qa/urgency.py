@@ -1,11 +1,11 @@
-"""Whether a question describes a possibly urgent situation now, and how urgent: from its words, never a model.
+"""Whether a question describes a possibly urgent situation now, and how urgent: rules, then its embedding.
 
 A question is urgent when it names a warning sign (fever, trouble breathing, chest pain, ...) and
 says someone has it: the asker ("I have a fever", "I can't breathe") or a relative ("my husband
 passed out"). Asking about a sign in general ("can immunotherapy cause a fever?") is not urgent.
-Thoughts of self-harm are always urgent. Rules rather than a classifier: every decision can be
-read and explained, and a missed emergency is worse than a false alarm, so the patterns lean wide.
-English and Spanish.
+Thoughts of self-harm are always urgent. Rules first: every decision they take can be read and
+explained, and a missed emergency is worse than a false alarm, so the patterns lean wide (English
+and Spanish). A logistic model on the question's embedding (UrgencyModel) finds what they miss.
 """
 
 import json
@@ -35,7 +35,9 @@ _SIGNS: tuple[tuple[Urgency, str], ...] = (
         r"|better off (?:dead|without me)|want(?:s)? to die|wish (?:i|he|she) (?:was|were) dead|no reason to live"
         r"|(?:no|don'?t see the|what'?s the) point (?:in |of )?(?:living|going on|anymore)|can'?t go on|end things"
         r"|take (?:my|his|her) (?:own )?life|how (?:i'?d|i would|to) do it|overdose on purpose"
-        r"|quitarme la vida|matarme|suicidarme|hacerme daño|no quiero vivir|acabar con todo",
+        r"|quitarme la vida|matarme|suicidarme|hacerme daño|no quiero vivir|acabar con todo"
+        r"|(?:quiero|quisiera) morir\w*|(?:estar[ií]an|est[aá]n) mejor sin m[ií]"
+        r"|no (?:vale|tiene) (?:la pena|sentido) vivir",
     ),
     (
         "emergency",
@@ -44,14 +46,18 @@ _SIGNS: tuple[tuple[Urgency, str], ...] = (
         r"|cannot breathe|short(?:ness)? of breath|out of breath|gasping|wheez\w*|breathless\w*"
         r"|barely (?:breathe|get (?:any )?air|catch)|can'?t (?:get|catch) (?:my |a |enough )?(?:breath|air)|get air in"
         r"|breath\w* (?:is |are |feels )?(?:hard|difficult|labou?red|fast|shallow|noisy)|low oxygen"
-        r"|oxygen (?:is )?(?:low|dropping)"
+        r"|oxygen (?:is )?(?:low|dropping)|winded"
+        r"|(?:stop|stops|stopping) (?:\w+ ){0,4}to (?:catch|get) (?:my |his |her )?(?:breath|air)"
+        r"|breathing through a straw|(?:lips|face) (?:look |looks )?(?:dusky|gr[ae]y)"
         r"|(?:lips|face) (?:are |is |turning |turned )?blue|(?:throat"
         r"|airway) (?:feels )?(?:like it'?s )?(?:closing|tight)"
         r"|tight (?:chest|throat)|chest (?:is |feels )?(?:tight|heavy|hurting|crushing)"
-        r"|chest (?:pain|pains|hurts?|tightness|pressure)|pain in (?:my|his|her) chest|(?:heart"
+        r"|chest (?:pain|pains|hurts?|tightness|pressure)|pain (?:\w+ ){0,4}(?:in|on|across) (?:the \w+ of )?(?:my|his"
+        r"|her|the) chest|(?:on|around) (?:my|his|her) chest|(?:heart"
         r"|chest) is (?:racing|pounding)"
         r"|swell\w* (?:of |in |up )?(?:my |his |her |the )?(?:face|throat|tongue|lips?|mouth|eyes)"
-        r"|(?:face|throat|tongue|lips?|mouth) (?:is |are |has |have )?(?:swell\w*|swollen|puff\w*|closing)"
+        r"|(?:face|throat|tongue|lips?|mouth|eyelids)(?: and \w+)? (?:is |are |has |have |feels? |looks? )?(?:swell\w*"
+        r"|swollen|puff\w*|closing|huge)|\w+ swelling"
         r"|seizures?|convuls\w*|fits?\b|faint\w*|pass(?:ed|es|ing)? out|black(?:ed)? out|collaps\w*"
         r"|unconscious|unresponsive|won'?t wake up|confus\w*|disoriented|(?:isn'?t|not) making (?:any )?sense"
         r"|talking nonsense|(?:doesn'?t|didn'?t|can'?t|does not|did not) recogni[sz]e|(?:very|so|too) (?:sleepy|drowsy)"
@@ -61,14 +67,24 @@ _SIGNS: tuple[tuple[Urgency, str], ...] = (
         r"|(?:sudden\w*|suddenly) .{0,30}(?:vision|see|sight|blind)|(?:lost|losing|blurr\w*|double) (?:my "
         r"|his |her )?vision"
         r"|vision (?:is |has |went |gone )?(?:blurr\w*|double|dark|gone|going)|can'?t see"
-        r"|(?:worst|severe|terrible|excruciating|splitting|pounding) headache|cough\w* (?:up )?(?:blood|red)"
+        r"|(?:worst|severe|terrible|excruciating|splitting|pounding) headache|headache so bad|worst (?:pain|headache)"
+        r"|head (?:is )?(?:killing|exploding|splitting|pounding)|cough\w* (?:up )?(?:blood|red)"
         r"|(?:vomit\w*|throw\w* up|spit\w*) (?:up )?blood|blood when (?:i|he|she) cough\w*|hematemesis"
-        r"|no (?:puedo|puede|podemos) respirar|(?:me|le) cuesta respirar|(?:dificultad"
-        r"|problemas?) para respirar|falta de aire|me ahogo|se ahoga"
-        r"|dolor (?:de|en el) pecho|hincha\w* (?:de |en )?(?:la |el )?(?:cara|garganta|lengua|labios)"
-        r"|convulsi\w*|desmay\w*|confundid\w*|confusi[oó]n|(?:no puedo|no puede) ver"
-        r"|dolor de cabeza (?:muy )?(?:fuerte|intenso)"
-        r"|tos con sangre|tosiendo sangre|vomit\w* sangre"
+        r"|no (?:puedo|puede|podemos) respirar|(?:me|le) cuesta (?:mucho )?respirar|(?:dificultad"
+        r"|problemas?) para respirar|(?:falta|me falta|le falta) (?:de |el )?aire|no (?:me |le )?entra (?:el )?aire"
+        r"|ahog\w*|ox[ií]geno (?:bajo|baja)"
+        r"|dolor (?:de|en el) pecho|(?:me|le) duele el pecho|(?:presi[oó]n|opresi[oó]n|apret\w*) (?:\w+ )*?en el pecho"
+        r"|apret\w* el pecho|pecho apretado"
+        r"|hinch\w* (?:de |en )?(?:la |el |los |las |mis |sus )?(?:cara|garganta|lengua|labios|boca)"
+        r"|(?:cara|garganta|lengua|labios|boca) (?:\w+ )?hinchad\w*|garganta cerrada|se (?:me |le )?cierra la garganta"
+        r"|convulsi\w*|desmay\w*|desvanec\w*|perd\w* el conocimiento|confundid\w*|confusi[oó]n|desorientad\w*"
+        r"|cosas sin sentido|no (?:me |la |lo |nos )?reconoce|no (?:es|está) (?:el|la) mism[oa]|muy dormid\w*"
+        r"|no (?:se )?despierta|(?:no puedo|no puede) ver|veo (?:borroso|doble)|vista (?:borrosa|doble)"
+        r"|visi[oó]n (?:borrosa|doble)|se (?:me |le )?nubl\w* la vista|perd\w* la vista"
+        r"|(?:peor|fuerte|intenso|terrible|horrible) dolor de cabeza"
+        r"|dolor de cabeza (?:muy )?(?:fuerte|intenso|terrible|horrible|insoportable)"
+        r"|duele la cabeza (?:muy )?(?:horrible|fuerte|much[ií]simo)"
+        r"|tos con sangre|tosiendo sangre|toso sangre|escupi\w* sangre|vomit\w* sangre"
         r"|hemoptysis|syncope|syncopal|angioedema|anaphyla\w*|diplopia|visual loss|stridor|dyspnea|hypoxi\w*|delirium"
         r"|encephalopathy|status epilepticus|can'?t swallow|struggling to swallow|trouble swallowing"
         r"|altered mental status",
@@ -76,14 +92,18 @@ _SIGNS: tuple[tuple[Urgency, str], ...] = (
     (
         "care_team",
         r"fevers?|feverish|temperature of|temp of|10[0-4](?:\.\d)? ?(?:degrees|°|f\b)|3[89](?:\.\d)? ?(?:degrees|°|c\b)"
-        r"|chills|shaking|shivering|rigors|diarrh\w+|diarrea|blood in (?:my |his |her |the )?(?:stool|poop|urine|pee)"
+        r"|chills|shaking|shivering|rigors|can'?t get warm|teeth (?:are |won'?t stop )?(?:chattering|rattling)"
+        r"|3[89]\.\d|4[01]\.\d|diarrh\w+|diarrea|blood in (?:my |his |her |the )?(?:stool|poop|urine|pee)"
         r"|bloody (?:stool|poop|diarrh\w+|urine)|black (?:stool|poop)|yellow\w* (?:skin|eyes)|(?:skin"
         r"|eyes)(?: and (?:skin|eyes))? (?:are |is )?(?:look\w* |turn\w* )?yellow"
         r"|jaundice|icterus|febrile|neutropeni\w*|grade [34]|severe (?:pain|rash|vomiting|belly|stomach|cramps)"
         r"|can'?t stop (?:vomiting|throwing up)|(?:watery |loose )?stools? every hour|\d+ (?:times|stools)"
         r"|(?:running|rushing|going) to the bathroom"
-        r"|fiebre|escalofr[ií]os|temblores|sangre en (?:las |la |el |mis |sus )?(?:heces|orina|popó)"
-        r"|(?:piel|ojos) amarill\w*|ictericia|yellowish|dark (?:pee|urine)|(?:pee|urine) is (?:very )?dark|tarry|melena"
+        r"|fiebre|calentura|escalofr[ií]os|temblores|tiritando"
+        r"|sangre (?:\w+ )?en (?:las |la |el |mis |sus )?(?:heces|orina|pop[oó]|excremento|deposiciones)"
+        r"|(?:heces|pop[oó]|excremento|deposiciones) (?:\w+ )?(?:negr\w*|con sangre)|orin\w* (?:con )?sangre"
+        r"|(?:piel|ojos) (?:\w+ )?amarill\w*|ictericia|yellowish|dark (?:pee|urine)|(?:pee|urine) is (?:very )?dark"
+        r"|tarry|melena"
         r"|hematochezia|burning up|hot to the touch|10[0-4]\.\d",
     ),
 )
@@ -110,7 +130,9 @@ _NOW = re.compile(
     r"|\b(?:coughing|vomiting|turning|struggling|gasping|shaking|burning up)\b|\d"
     r"|\b(?:tengo|tiene|tenemos|tuve|estoy|est[aá]|me siento|se siente|no puedo|no puede|qu[eé] (?:hago|debo hacer)"
     r"|mi (?:esposo|esposa|madre|padre|hijo|hija|mam[aá]|pap[aá])|ahora|desde (?:ayer|esta|su|mi)"
-    r"|despu[eé]s de (?:la|mi|su) (?:infusi[oó]n|tratamiento|dosis)|me desmay[eé])\b"
+    r"|despu[eé]s de (?:la|mi|su) (?:infusi[oó]n|tratamiento|dosis)|me desmay[eé]|hoy|esta (?:mañana|tarde|noche)"
+    r"|de (?:repente|pronto)|hace (?:un rato|media hora|una hora|minutos)|se (?:me|le) \w+|(?:me|le) (?:duele|falta)"
+    r"|siento|veo|toso|estoy escupiendo|durante la infusi[oó]n|acabo de|mis|sus|mi \w+)\b"
     r"|^\W*(?:high |severe |bad |terrible |bloody )?(?:fever|chills|chest pain|seizure|can'?t breathe|fiebre|bloody)\b",
     re.IGNORECASE,
 )
@@ -125,7 +147,10 @@ _GENERAL = re.compile(
     r"|years? ago|in the past|used to|(?:completely |all )?gone now|went away|cleared up|has resolved|no longer"
     r"|how (?:likely|common)|(?:which|what) (?:symptoms|signs)|warning signs|watch (?:out )?for|look out for"
     r"|what does it mean if|such as|horror stories"
-    r"|^\W*¿?(?:puede|pueden|causa|qu[eé]|c[oó]mo|cu[aá]les)\b(?!.*\b(?:tengo|tiene|estoy)\b)",
+    r"|^\W*¿?(?:puede|pueden|causa|qu[eé]|c[oó]mo|cu[aá]les)\b(?!.*\b(?:tengo|tiene|estoy)\b)"
+    r"|hace (?:años|\w+ (?:meses|años))|(?:el mes|la semana|el año) pasad[oa]|una vez"
+    r"|ya (?:se (?:me|le) )?(?:pas[oó]|quit[oó])|ya estoy bien|se (?:me|le) quit[oó]|¿es (?:normal|cierto)"
+    r"|\bsi (?:me|le|tengo|tiene) ",
     re.IGNORECASE,
 )
 # Misspelled warning signs ("feaver", "diarhea", "blod") are read as the sign they stand for.

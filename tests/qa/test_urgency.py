@@ -20,6 +20,11 @@ SYMPTOMS = PROJECT_ROOT / "eval" / "symptoms.jsonl"
         ("I want to end it all", "crisis"),
         ("blod in my stool", "care_team"),
         ("Tengo fiebre muy alta desde ayer", "care_team"),
+        ("Se me hinchó la lengua durante la infusión", "emergency"),
+        ("De pronto veo doble y me duele la cabeza horrible", "emergency"),
+        ("Mi esposo tiene las heces negras desde esta mañana", "care_team"),
+        ("Siento que todos estarían mejor sin mí", "crisis"),
+        ("39.5 and my teeth won't stop chattering", "care_team"),
     ],
 )
 def test_a_situation_now_is_urgent_with_its_level(question: str, level: str) -> None:
@@ -35,6 +40,8 @@ def test_a_situation_now_is_urgent_with_its_level(question: str, level: str) -> 
         "my father had fevers with his chemo years ago, will immunotherapy be the same?",
         "¿La inmunoterapia puede causar fiebre?",
         "immunotherapy diarrhea",
+        "La semana pasada tuve diarrea pero ya se me pasó, ¿se lo digo al médico?",
+        "Si me falta el aire durante el tratamiento, ¿a quién llamo?",
     ],
 )
 def test_asking_about_a_sign_in_general_is_not_urgent(question: str) -> None:
@@ -53,7 +60,7 @@ def test_the_train_split_is_told_apart() -> None:
 
 
 def test_the_embedding_finds_a_situation_the_rules_do_not_name(service: Engine) -> None:
-    question = "It feels like an elephant is sitting on my chest since last night"
+    question = "I feel like I'm drowning on dry land since this morning"
     assert urgency(question) is None
     vector = service.encoder.encoder.encode([question])[0]
     assert service.stages.assembly.urgency.urgency(question, vector) == "care_team"
