@@ -5,7 +5,7 @@ import json
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,19 +40,23 @@ def _report_and_exit(error: QAError) -> None:
 
 
 @contextmanager
-def worker_failures() -> Iterator[Callable[[], QAError | None]]:
-    """While the block runs, workers started in it report why they could not start; yields what reads the first
-    report as the library's error (the kind it was, so `qa serve` exits with its code)."""
+def worker_failures() -> Iterator[Callable[[Iterable[int | None]], QAError | None]]:
+    """While the block runs, workers started in it report why they could not start. Yields what turns the
+    workers' exit codes and reports into the first error, of the kind it was (so `qa serve` exits with its code);
+    a worker that ended with uvicorn's start-up failure code and no report is a plain QAError."""
     with tempfile.TemporaryDirectory(prefix="qa-workers-") as folder:
         os.environ[FAILURES] = folder
 
-        def first() -> QAError | None:
+        def first(exit_codes: Iterable[int | None]) -> QAError | None:
             reports = sorted(Path(folder).glob("*.json"))
             if not reports:
-                return None
+                failed = STARTUP_FAILURE in exit_codes
+                return QAError("A worker failed to start; the lines above say why.") if failed else None
             report = json.loads(reports[0].read_text(encoding="utf-8"))
-            kind = getattr(errors, report["kind"], QAError)
-            return (kind if isinstance(kind, type) and issubclass(kind, QAError) else QAError)(report["message"])
+            kind = getattr(errors, report["kind"], None)
+            if not (isinstance(kind, type) and issubclass(kind, QAError)):
+                kind = QAError
+            return kind(report["message"])
 
         try:
             yield first

@@ -165,8 +165,9 @@ def serve(
         # /metrics adds up every worker's counts; a worker that cannot start stops them all, with its exit code.
         with shared_by_workers(), worker_failures() as failure:
             config = uvicorn.Config("api.workers:create_worker_app", factory=True, workers=workers, **options)
-            Multiprocess(config, sockets=sockets).run()
-            worker_error = failure()
+            supervisor = Multiprocess(config, sockets=sockets)
+            supervisor.run()
+            worker_error = failure(process.exitcode for process in supervisor.processes)
         if worker_error:
             fail(worker_error)
         return
