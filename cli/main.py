@@ -121,6 +121,7 @@ def serve(
 
     from api.metrics import shared_by_workers
     from api.settings import ApiSettings
+    from api.workers import worker_failures
     from cli.connections import listen, uvicorn_limits
 
     configure_logging()
@@ -161,9 +162,14 @@ def serve(
         os.environ["QA_BUILD_ON_START"] = str(settings.build_on_start).lower()
         if "batch_workers" not in settings.model_fields_set:  # each worker its share of the cores
             os.environ["QA_BATCH_WORKERS"] = str(max(1, settings.batch_workers // workers))
-        with shared_by_workers():  # /metrics adds up every worker's counts
+        # /metrics adds up every worker's counts; a worker that cannot start stops them all, with its exit code.
+        with shared_by_workers(), worker_failures() as failure:
             config = uvicorn.Config("api.workers:create_worker_app", factory=True, workers=workers, **options)
-            Multiprocess(config, sockets=sockets).run()
+            supervisor = Multiprocess(config, sockets=sockets)
+            supervisor.run()
+            worker_error = failure(process.exitcode for process in supervisor.processes)
+        if worker_error:
+            fail(worker_error)
         return
     from api.deps import app_state
     from api.main import create_app

@@ -32,6 +32,11 @@ def configure(folder: Path, upstream_port: int, port: int) -> Path:
     assert site.count(UPSTREAM) == 1 and site.count(LISTEN) == 1, "deploy/nginx.conf changed its ports' lines"
     site = site.replace(UPSTREAM, f"server 127.0.0.1:{upstream_port};").replace(LISTEN, f"listen 127.0.0.1:{port};")
     (folder / "site.conf").write_text(site)
+    return main_config(folder, folder / "site.conf")
+
+
+def main_config(folder: Path, include: Path) -> Path:
+    """A main nginx.conf in `folder` whose http block includes `include` (a file or a glob), its files in `folder`."""
     temp = {kind: folder / kind for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
     main = folder / "nginx.conf"
     main.write_text(
@@ -40,7 +45,7 @@ def configure(folder: Path, upstream_port: int, port: int) -> Path:
         "events { worker_connections 4096; }\n"
         "http {\n  access_log off;\n"
         + "".join(f"  {kind}_temp_path {path};\n" for kind, path in temp.items())
-        + f"  include {folder / 'site.conf'};\n}}\n"
+        + f"  include {include};\n}}\n"
     )
     return main
 

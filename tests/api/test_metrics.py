@@ -1,7 +1,5 @@
 """GET /metrics: Prometheus counters, latency and index gauges, with no question text anywhere."""
 
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -10,13 +8,13 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.main import create_app
 from api.settings import ApiSettings
 from bench.http_load import running_server
 from qa.index import Index
+from tests.worker_metrics import per_worker, requests_counted
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -91,24 +89,11 @@ def test_each_app_has_its_own_registry(settings: ApiSettings) -> None:
 
 def _asked(exposition: str) -> float:
     """POST /v1/ask 200 requests in an exposition."""
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(exposition)
-        for sample in family.samples
-        if (sample.name, tuple(sorted(sample.labels.items()))) == _requests("POST", "/v1/ask", 200)
-    )
+    return requests_counted(exposition, "POST", "/v1/ask", 200)
 
 
 def _asked_per_worker(folder: Path) -> list[float]:
-    """Each worker's own count, read from its file of prometheus-client's multiprocess folder."""
-    counts = []
-    for counter_file in sorted(folder.glob("counter_*.db")):
-        alone = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"alone-{counter_file.stem}-"))
-        shutil.copy(counter_file, alone)
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry, str(alone))  # type: ignore[no-untyped-call]
-        counts.append(_asked(generate_latest(registry).decode()))
-    return counts
+    return per_worker(folder, "POST", "/v1/ask", 200)
 
 
 @pytest.mark.slow

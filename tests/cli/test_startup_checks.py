@@ -78,9 +78,9 @@ def _current_a_folder(paths: Paths) -> None:
     (paths.index_dir / "CURRENT").mkdir()
 
 
-def _sidecar_says_english(paths: Paths) -> None:
+def _sidecar_says(paths: Paths, language: str) -> None:
     sidecar = paths.corpus / "acs-immunotherapy.meta.json"
-    sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "language": "English"}))
+    sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "language": language}))
 
 
 def _index_dir_unwritable(paths: Paths) -> None:
@@ -90,7 +90,11 @@ def _index_dir_unwritable(paths: Paths) -> None:
 # (what is done to the copy, the exit code, what the last line says)
 BROKEN_STARTS: dict[str, tuple[Callable[[Paths], object], int, str]] = {
     "CURRENT is a folder": (_current_a_folder, 3, "CURRENT is not a file"),
-    "sidecar language English": (_sidecar_says_english, 2, "language 'English' is not a language code"),
+    "sidecar language English": (
+        lambda paths: _sidecar_says(paths, "English"),
+        2,
+        "language 'English' is not a language code",
+    ),
     "language the detector does not know": (
         lambda paths: paths.env.update(QA_QUESTION_LANGUAGES='["en", "fil"]'),
         2,
@@ -114,6 +118,22 @@ def test_a_broken_start_ends_with_one_line_and_its_exit_code(paths: Paths, case:
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("error: ") and said in last, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_build_that_fails_its_self_test_stops_every_worker_once_with_exit_6(paths: Paths, workers: int) -> None:
+    """The English article said to be French is built, and fails the self-test in every worker: `qa serve` stops
+    with the self-test's exit code and one line, and no worker is started again (uvicorn's supervisor restarts
+    a worker that dies, but stops them all on a start-up failure)."""
+    _sidecar_says(paths, "fr")
+    command = paths.command("serve", "--port", "0", "--workers", str(workers))
+    done = subprocess.run(command, env=paths.env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 6, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: The build's own sentences are not answered"), done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.stderr.count("Started server process") == workers, done.stderr
 
 
 @pytest.mark.slow

@@ -20,9 +20,12 @@ import yaml
 from typer.core import TyperGroup
 
 from api.main import create_app
+from api.probe_port import PROBE_PATHS
 from api.settings import ApiSettings
 from cli.main import app as qa_app
 from qa.settings import PROJECT_ROOT
+from tests.nginx import CONFIG as NGINX_CONF
+from tests.nginx import main_config, nginx_binary
 
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 MANIFESTS = (PROJECT_ROOT / "deploy" / "kubernetes.yaml", PROJECT_ROOT / "deploy" / "index-job.yaml")
@@ -180,6 +183,24 @@ def test_an_unknown_option_is_not_a_qa_command() -> None:
         parse_qa(["qa", "index", "rebuild"])
 
 
+def pod() -> dict[str, Any]:
+    """The pod spec of the replicas' Deployment."""
+    spec: dict[str, Any] = next(d for d in of_kind("Deployment") if d["metadata"]["name"] == "cancer-qa")["spec"]
+    return spec["template"]["spec"]  # type: ignore[no-any-return]
+
+
+def container(name: str) -> dict[str, Any]:
+    return next(c for c in pod()["containers"] if c["name"] == name)
+
+
+def named_ports(container: dict[str, Any]) -> dict[str, int]:
+    return {p["name"]: p["containerPort"] for p in container["ports"]}
+
+
+def env_of(container: dict[str, Any]) -> dict[str, str]:
+    return {e["name"]: e["value"] for e in container["env"]}
+
+
 def test_kubernetes_has_a_job_a_deployment_of_replicas_and_a_service(monkeypatch: pytest.MonkeyPatch) -> None:
     assert {document["kind"] for document in manifests()} >= {"Job", "Deployment", "Service", "PersistentVolumeClaim"}
     (job,) = of_kind("Job")
@@ -187,15 +208,15 @@ def test_kubernetes_has_a_job_a_deployment_of_replicas_and_a_service(monkeypatch
     assert build["command"][:3] == ["qa", "index", "build"] and parse_qa(build["command"]).info_name == "build"
     qa = next(d for d in of_kind("Deployment") if d["metadata"]["name"] == "cancer-qa")
     assert qa["spec"]["replicas"] >= 2
-    (server,) = qa["spec"]["template"]["spec"]["containers"]
+    server = container("qa")
+    assert pod()["containers"][0]["name"] == "qa"  # deploy/check_image.py runs the first container
     context = parse_qa(server["command"])
     assert context.info_name == "serve" and context.params["no_build"]
-    port = context.params["port"]
-    assert [p["containerPort"] for p in server["ports"]] == [port]
+    env = env_of(server)
+    assert sorted(named_ports(server).values()) == sorted([context.params["port"], int(env["QA_PROBE_PORT"])])
     services = {s["metadata"]["name"]: s for s in of_kind("Service")}
     assert services["cancer-qa"]["spec"]["selector"] == qa["spec"]["selector"]["matchLabels"]
     # Replicas mount the volume the Job writes, read-only, where QA_INDEX_DIR points.
-    env = {e["name"]: e["value"] for e in server["env"]}
     job_env = {e["name"]: e["value"] for e in build["env"]}
     assert env["QA_INDEX_DIR"] == job_env["QA_INDEX_DIR"]
     (mount,) = server["volumeMounts"]
@@ -206,11 +227,52 @@ def test_kubernetes_has_a_job_a_deployment_of_replicas_and_a_service(monkeypatch
     assert ApiSettings().rate_limit_storage == env["QA_RATE_LIMIT_STORAGE"]
 
 
-def test_kubernetes_probes_ask_real_routes() -> None:
-    qa = next(d for d in of_kind("Deployment") if d["metadata"]["name"] == "cancer-qa")
-    (server,) = qa["spec"]["template"]["spec"]["containers"]
-    named_ports = {p["name"]: p["containerPort"] for p in server["ports"]}
+def test_kubernetes_probes_ask_real_routes_on_the_probe_port() -> None:
+    """Readiness and liveness ask qa serve's probe listener (QA_PROBE_PORT), not the port clients use."""
+    server = container("qa")
+    ports = named_ports(server)
+    probe_port = int(env_of(server)["QA_PROBE_PORT"])
     probes = {kind: server[kind]["httpGet"] for kind in ("readinessProbe", "livenessProbe")}
     assert probes["readinessProbe"]["path"] == "/readyz" and probes["livenessProbe"]["path"] == "/healthz"
     for probe in probes.values():
-        assert probe["path"] in get_paths() and probe["port"] in named_ports
+        assert probe["path"] in get_paths() and probe["path"] in PROBE_PATHS
+        assert ports[probe["port"]] == probe_port != parse_qa(server["command"]).params["port"]
+
+
+def test_clients_reach_qa_serve_only_through_the_nginx_sidecar() -> None:
+    """The Service's port is nginx's, nginx's upstream is qa serve's port, and qa serve trusts nginx's address."""
+    server, proxy = container("qa"), container("nginx")
+    (listen,) = re.findall(r"^\s*listen (\d+);", NGINX_CONF.read_text(), re.M)
+    ((upstream_host, upstream_port),) = re.findall(r"^\s*server ([\d.]+):(\d+);", NGINX_CONF.read_text(), re.M)
+    assert named_ports(proxy) == {"http": int(listen)}
+    assert int(upstream_port) == parse_qa(server["command"]).params["port"]
+    assert json.loads(env_of(server)["QA_TRUSTED_PROXIES"]) == [upstream_host]
+    services = {s["metadata"]["name"]: s for s in of_kind("Service")}
+    (service_port,) = services["cancer-qa"]["spec"]["ports"]
+    assert service_port["targetPort"] == "http"
+    (policy,) = of_kind("NetworkPolicy")
+    allowed = {port["port"] for rule in policy["spec"]["ingress"] for port in rule["ports"]}
+    assert allowed == {"http", "probe"}  # not qa serve's own port
+
+
+def test_the_nginx_config_map_is_deploy_nginx_conf_and_nginx_accepts_it(tmp_path: Path) -> None:
+    """One source of truth: the ConfigMap mounted into nginx's conf.d holds deploy/nginx.conf as it is."""
+    (config_map,) = of_kind("ConfigMap")
+    assert config_map["data"]["qa.conf"] == NGINX_CONF.read_text(), (
+        "The ConfigMap cancer-qa-nginx in deploy/kubernetes.yaml differs from deploy/nginx.conf: paste the file in"
+    )
+    volumes = {v["name"]: v for v in pod()["volumes"]}
+    mounts = {m["mountPath"]: m["name"] for m in container("nginx")["volumeMounts"]}
+    assert volumes[mounts["/etc/nginx/conf.d"]]["configMap"]["name"] == config_map["metadata"]["name"]
+    conf_d = tmp_path / "conf.d"
+    conf_d.mkdir()
+    for name, text in config_map["data"].items():
+        (conf_d / name).write_text(text)
+    main = main_config(tmp_path, conf_d / "*.conf")
+    checked = subprocess.run(
+        [nginx_binary(), "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(main)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
