@@ -20,8 +20,9 @@ from qa.chunking import Passage
 from qa.documents import Corpus
 from qa.engine import Engine
 from qa.errors import CorpusError
+from qa.evidence import Evidence
+from qa.fusion import Method
 from qa.refusal import Logistic, RefusalModel, Status, features
-from qa.retrieval import Evidence, Method
 
 Gold = tuple[str, int, int]
 STATUSES: tuple[Status, ...] = ("answered", "related", "not_found")

@@ -6,9 +6,9 @@ import numpy as np
 import numpy.typing as npt
 
 from qa.answer import Answer, assemble, no_documents_in, smalltalk, with_missing_list_note, with_urgent_care
+from qa.evidence import Hit
 from qa.refusal import Status
 from qa.registry import Snapshot
-from qa.retrieval import Hit
 from qa.urgency import UrgencyModel
 
 

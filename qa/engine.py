@@ -19,7 +19,9 @@ from qa.cpu import describe
 from qa.decision import Decision
 from qa.embedding import load_checker, load_encoder
 from qa.encoder import Encoder
+from qa.evidence import Evidence
 from qa.followup import latest, stands_alone
+from qa.fusion import Method
 from qa.index import Index
 from qa.int8_check import Int8Check, compare, load_check_questions
 from qa.preparation import Preparation, Question
@@ -27,7 +29,6 @@ from qa.publisher import PublisherTexts
 from qa.question_encoder import Finding, QuestionEncoder
 from qa.refusal import MODEL_FILE, RefusalModel
 from qa.registry import BuildRegistry, Snapshot
-from qa.retrieval import Evidence, Method
 from qa.search import Search, depths_of
 from qa.settings import Settings
 from qa.smalltalk import smalltalk_language

@@ -7,10 +7,11 @@ from cachetools import FIFOCache
 from qa.builds import corpus_on_disk
 from qa.documents import Corpus
 from qa.errors import BuildGone
+from qa.fusion import Method
 from qa.index import Index
 from qa.language import corpus_languages
 from qa.publisher import PublisherTexts, publisher_texts
-from qa.retrieval import Method, Retriever
+from qa.retrieval import Retriever
 from qa.settings import Settings
 from qa.subject import TERMS_FILE, SubjectTerms, load_terms
 
