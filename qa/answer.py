@@ -57,7 +57,7 @@ class Answer:
 
 
 def answer_passage(hit: Hit, doc: Document) -> AnswerPassage:
-    passage = hit.passage
+    passage = hit.shown
     return AnswerPassage(
         id=passage.id,
         text=passage.text,

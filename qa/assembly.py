@@ -19,11 +19,15 @@ class Assembly:
         self.urgency = urgency
         self._language = document_language
 
-    def passages(self, snapshot: Snapshot, question: str, status: Status, hits: list[Hit], language: str) -> Answer:
-        """An answer showing `hits` of the snapshot's build (none when `status` is not_found)."""
+    def passages(
+        self, snapshot: Snapshot, question: str, status: Status, hits: list[Hit], language: str, top_k: int
+    ) -> Answer:
+        """An answer showing the first `top_k` excerpts of `hits` (qa.excerpts; none when `status` is not_found);
+        `hits` holds one more when it can, as a neighbour joined into the first excerpt leaves the list."""
         index = snapshot.index
+        shown = snapshot.excerpts.shown(hits)[:top_k]
         build = index.manifest.build_id
-        return assemble(question, status, hits, index.corpus.documents, build, language, snapshot.texts)
+        return assemble(question, status, shown, index.corpus.documents, build, language, snapshot.texts)
 
     def finish(self, snapshot: Snapshot, answer: Answer, vector: npt.NDArray[np.float32] | None = None) -> Answer:
         """The answer with the publisher's notes: what to do now for an urgent situation, and lists this copy lacks.

@@ -20,6 +20,7 @@ from qa.decision import Decision
 from qa.embedding import load_checker, load_encoder
 from qa.encoder import Encoder
 from qa.evidence import Evidence
+from qa.excerpts import SPARE
 from qa.followup import latest, stands_alone
 from qa.fusion import Method
 from qa.index import Index
@@ -111,7 +112,7 @@ class Engine:
         if stands_alone(alone, earlier[-1], stages.preparation.language, snapshot, settings.followup_max_chars):
             return alone
         # Never cached: a follow-up's answer depends on its history, which is kept nowhere.
-        finding = self._followup(snapshot, alone.question, earlier, top_k)
+        finding = self._followup(snapshot, alone.question, earlier, top_k + SPARE)
         if not finding.context:
             return alone
         answer = self._answer(snapshot, alone.question, finding, alone.language, top_k)
@@ -131,7 +132,7 @@ class Engine:
             if answers[i] is None:
                 answers[i] = self._without_passages(snapshot, question, i, languages)
         missing = [i for i in languages if answers[i] is None]
-        found = self._findings(snapshot, [requests[i][0] for i in missing], [requests[i][1] for i in missing])
+        found = self._findings(snapshot, [requests[i][0] for i in missing], [requests[i][1] + SPARE for i in missing])
         for i, finding in zip(missing, found, strict=True):
             answer = self._answer(snapshot, requests[i][0], finding, languages[i], requests[i][1])
             answers[i] = stages.assembly.finish(snapshot, answer, finding.evidence.vector)
@@ -185,7 +186,7 @@ class Engine:
         evidence = finding.evidence
         hits = [hit for hit in evidence.hits if snapshot.languages[hit.passage.document_id] == language]
         status = self.stages.decision.status(finding.verdict, question, evidence, hits, snapshot.subject)
-        return self.stages.assembly.passages(snapshot, question, status, hits[:top_k], language)
+        return self.stages.assembly.passages(snapshot, question, status, hits, language, top_k)
 
 
 def load_engine(
