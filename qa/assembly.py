@@ -23,7 +23,7 @@ class Assembly:
         self, snapshot: Snapshot, question: str, status: Status, hits: list[Hit], language: str, top_k: int
     ) -> Answer:
         """An answer showing the first `top_k` excerpts of `hits` (qa.excerpts; none when `status` is not_found);
-        `hits` holds one more when it can, as a neighbour joined into the first excerpt leaves the list."""
+        `hits` holds up to excerpts.SPARE more, as the passages joined into the first excerpt leave the list."""
         index = snapshot.index
         shown = snapshot.excerpts.shown(hits)[:top_k]
         build = index.manifest.build_id
