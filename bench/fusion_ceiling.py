@@ -20,8 +20,9 @@ import numpy as np
 
 from evaluation.metrics import LabelledQuestion, is_hit, load_questions, mean_reciprocal_rank, recall_at
 from qa.engine import load_engine
+from qa.evidence import Evidence
+from qa.fusion import hybrid_score
 from qa.index import ensure_index
-from qa.retrieval import Evidence, hybrid_score
 from qa.settings import Settings
 
 LEXICAL_WEIGHTS = np.round(np.arange(0.0, 2.01, 0.1), 2)

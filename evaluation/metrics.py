@@ -16,12 +16,15 @@ from typing import Any
 
 import numpy as np
 
+from evaluation.misses import answer_type, miss, miss_order
 from qa.chunking import Passage
 from qa.documents import Corpus
 from qa.engine import Engine
 from qa.errors import CorpusError
+from qa.evidence import Evidence
+from qa.excerpts import SPARE
+from qa.fusion import Method
 from qa.refusal import Logistic, RefusalModel, Status, features
-from qa.retrieval import Evidence, Method
 
 Gold = tuple[str, int, int]
 STATUSES: tuple[Status, ...] = ("answered", "related", "not_found")
@@ -54,6 +57,10 @@ class Report:
     recall: dict[int, float]
     mrr: float
     by_style: dict[str, dict[str, float]]
+    by_answer_type: dict[str, dict[str, float]] = field(default_factory=dict)
+    # The answerable questions whose right passage is not first (evaluation.misses), and the first excerpt's length.
+    misses: list[dict[str, Any]] = field(default_factory=list)
+    first_excerpt_chars: dict[str, float] = field(default_factory=dict)
     refusal: dict[str, float] = field(default_factory=dict)
     outcomes: dict[str, dict[str, float]] = field(default_factory=dict)
     mean_passage_chars: float | None = None
@@ -104,16 +111,23 @@ def is_hit(passage: Passage, gold: tuple[Gold, ...]) -> bool:
 
 
 def first_hit_rank(evidence: Evidence, gold: tuple[Gold, ...]) -> int | None:
-    return next((rank for rank, hit in enumerate(evidence.hits, start=1) if is_hit(hit.passage, gold)), None)
+    """The rank of the first excerpt shown (passage or joined excerpt) that holds the gold, from 1."""
+    return next((rank for rank, hit in enumerate(evidence.hits, start=1) if is_hit(hit.shown, gold)), None)
+
+
+def as_shown(engine: Engine, found: list[Evidence]) -> list[Evidence]:
+    """The evidence as readers see it: the first passage joined into its excerpt (qa.excerpts), _DEPTH hits."""
+    excerpts = engine.stages.builds.snapshot.excerpts
+    return [replace(evidence, hits=excerpts.shown(evidence.hits)[:_DEPTH]) for evidence in found]
 
 
 def evidence_for(engine: Engine, questions: list[LabelledQuestion], batch: int = 256) -> list[Evidence]:
-    """Run questions through the engine's own retrieval path, in batches."""
+    """Run questions through the engine's own retrieval path, in batches; hits as shown."""
     found: list[Evidence] = []
     for begin in range(0, len(questions), batch):
         texts = [q.question for q in questions[begin : begin + batch]]
-        found.extend(engine.evidence(texts, _DEPTH))
-    return found
+        found.extend(engine.evidence(texts, _DEPTH + SPARE))
+    return as_shown(engine, found)
 
 
 def dialogue_evidence(
@@ -129,33 +143,50 @@ def dialogue_evidence(
     if mode == "concatenated":
         joined = [replace(q, question=" ".join([*q.history, q.question])) for q in questions]
         return evidence_for(engine, joined), [list(range(len(q.history))) for q in questions]
-    found = [engine.followup_evidence(q.question, q.history, _DEPTH) for q in questions]
-    return [evidence for evidence, _ in found], [used for _, used in found]
+    found = [engine.followup_evidence(q.question, q.history, _DEPTH + SPARE) for q in questions]
+    return as_shown(engine, [evidence for evidence, _ in found]), [used for _, used in found]
 
 
 def score(method: str, questions: list[LabelledQuestion], evidence: list[Evidence], engine: Engine | None) -> Report:
-    """R@1/3/5/10 and MRR@10 over answerable questions; outcomes per kind when an engine is given."""
-    ranks = {
-        q.id: first_hit_rank(ev, q.gold) for q, ev in zip(questions, evidence, strict=True) if q.kind == "answerable"
-    }
+    """R@1/3/5/10 and MRR@10 over answerable questions, by question style and answer type, with each miss and
+    the first excerpt's length; outcomes per kind when an engine is given."""
+    answerable = [(q, ev) for q, ev in zip(questions, evidence, strict=True) if q.kind == "answerable"]
+    ranks = [first_hit_rank(ev, q.gold) for q, ev in answerable]
     styles: dict[str, list[int | None]] = defaultdict(list)
-    for q in questions:
-        if q.kind == "answerable":
-            styles[q.style].append(ranks[q.id])
+    types: dict[str, list[int | None]] = defaultdict(list)
+    for (q, _), rank in zip(answerable, ranks, strict=True):
+        styles[q.style].append(rank)
+        types[answer_type(q.question)].append(rank)
+    firsts = [len(ev.hits[0].shown.text) for _, ev in answerable if ev.hits]
+    missed = [
+        miss(q.id, q.question, q.style, rank, ev.hits[0].shown if ev.hits else None)
+        for (q, ev), rank in zip(answerable, ranks, strict=True)
+        if rank != 1
+    ]
     report = Report(
         method=method,
         questions=len(questions),
         answerable=len(ranks),
-        recall={k: recall_at(list(ranks.values()), k) for k in (1, 3, 5, 10)},
-        mrr=mean_reciprocal_rank(list(ranks.values())),
-        by_style={
-            s: {"n": len(r), "R@1": recall_at(r, 1), "R@3": recall_at(r, 3), "MRR@10": mean_reciprocal_rank(r)}
-            for s, r in sorted(styles.items())
-        },
+        recall={k: recall_at(ranks, k) for k in (1, 3, 5, 10)},
+        mrr=mean_reciprocal_rank(ranks),
+        by_style={style: group_figures(found) for style, found in sorted(styles.items())},
+        by_answer_type={kind: group_figures(found) for kind, found in sorted(types.items())},
+        misses=sorted(missed, key=miss_order),
+        first_excerpt_chars={"mean": round(statistics.mean(firsts), 1), "max": max(firsts)} if firsts else {},
     )
     if engine is not None:
         _add_refusal(report, questions, evidence, engine)
     return report
+
+
+def group_figures(ranks: list[int | None]) -> dict[str, float]:
+    """R@1, R@3 and MRR@10 of a group of questions (ranks: 1-based, None for no hit)."""
+    return {
+        "n": len(ranks),
+        "R@1": recall_at(ranks, 1),
+        "R@3": recall_at(ranks, 3),
+        "MRR@10": mean_reciprocal_rank(ranks),
+    }
 
 
 def _add_refusal(report: Report, questions: list[LabelledQuestion], evidence: list[Evidence], engine: Engine) -> None:
@@ -166,7 +197,7 @@ def _add_refusal(report: Report, questions: list[LabelledQuestion], evidence: li
         status = engine.stages.decision.refusal.decide(ev)
         statuses[q.kind].append(status)
         if status == "answered" and q.kind == "answerable":
-            lengths.extend(len(hit.passage.text) for hit in ev.hits[: engine.settings.top_k_default])
+            lengths.extend(len(hit.shown.text) for hit in ev.hits[: engine.settings.top_k_default])
     report.refusal = {kind: _share(found, "related", "not_found") for kind, found in sorted(statuses.items())}
     report.outcomes = {
         kind: {"n": len(found), **{status: _share(found, status) for status in STATUSES}}

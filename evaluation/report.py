@@ -24,7 +24,7 @@ from evaluation.metrics import (
 from qa.cpu import describe, instruction_sets
 from qa.decision import Decision
 from qa.engine import Engine, load_engine
-from qa.index import ensure_index
+from qa.index import Index, ensure_index
 from qa.settings import Settings
 
 
@@ -58,25 +58,39 @@ def run_eval(
         result["question_encoder"] = encoder_summary(engine)
         result["reports"], result["context_used"] = _dialogue_reports(engine, answerable)
         return result
+    _method_reports(result, settings, index, questions, fit_to)
+    dialogues = questions_file.with_name("dialogues.jsonl")
+    if dialogues.is_file() and not sample and not limit:
+        result["conversation"] = _conversation(settings, index, questions_file, dialogues, split)
+    return result
+
+
+def _method_reports(
+    result: dict[str, Any], settings: Settings, index: Index, questions: list[LabelledQuestion], fit_to: Path | None
+) -> None:
+    """The hybrid and each baseline method on the questions, into `result`; with `fit_to`, the refitted refusal
+    model judges the hybrid's outcomes."""
     for method in METHODS:
         engine = load_engine(settings, index, method=method)
         result.setdefault("question_encoder", encoder_summary(engine))
         evidence = evidence_for(engine, questions)
         if fit_to and method == "hybrid":
             fitted = fit_refusal(questions, evidence)
-            fitted.save(fit_to, fitted_on=f"{questions_file.name} split={split}")
+            fitted.save(fit_to, fitted_on=f"{Path(result['questions_file']).name} split={result['split']}")
             result["refusal_model"] = {**asdict(fitted), "file": str(fit_to)}
             engine = engine.using(decision=Decision(fitted, settings.recheck_margin, settings.recheck_band))
         report = score(method, questions, evidence, engine if method == "hybrid" else None)
         result["reports"].append(report.to_dict())
-    dialogues = questions_file.with_name("dialogues.jsonl")
-    if dialogues.is_file() and not sample and not limit:
-        names = ("symptoms.jsonl", "symptoms-holdout.jsonl", "symptoms-holdout-2.jsonl", "smalltalk.jsonl")
-        files = [questions_file, *(questions_file.with_name(name) for name in names)]
-        engine = load_engine(settings, index)
-        history = openers(dialogues)
-        result["conversation"] = conversation_outcomes(engine, [f for f in files if f.is_file()], split, history)
-    return result
+
+
+def _conversation(
+    settings: Settings, index: Index, questions_file: Path, dialogues: Path, split: str
+) -> dict[str, dict[str, float]]:
+    """The outcomes of the question files beside `questions_file`, alone and after the dialogues' openers."""
+    names = ("symptoms.jsonl", "symptoms-holdout.jsonl", "symptoms-holdout-2.jsonl", "smalltalk.jsonl")
+    files = [questions_file, *(questions_file.with_name(name) for name in names)]
+    engine = load_engine(settings, index)
+    return conversation_outcomes(engine, [f for f in files if f.is_file()], split, openers(dialogues))
 
 
 def _dialogue_reports(
@@ -118,7 +132,8 @@ def select_questions(
 
 
 def render(result: dict[str, Any], console: Console) -> None:
-    """Tables for people: the methods side by side, the outcomes per kind, and the hybrid's breakdown by style."""
+    """Tables for people: the methods side by side, the outcomes per kind, the hybrid's breakdown by question
+    style and answer type, and where it loses."""
     reports = [Report(**r) for r in result["reports"]]
     main = Table(title=f"{result['questions_file']} (split {result['split']}, {result['passages']} passages)")
     for column in ("method", "answerable", "R@1", "R@3", "R@5", "R@10", "MRR@10"):
@@ -134,6 +149,16 @@ def render(result: dict[str, Any], console: Console) -> None:
         _render_dialogues(reports, result["context_used"], console)
         return
     hybrid = reports[0]
+    _render_outcomes(hybrid, console)
+    for title, groups in (("question style", hybrid.by_style), ("answer type", hybrid.by_answer_type)):
+        _render_groups(f"hybrid by {title}", title, groups, console)
+    _render_misses(hybrid, console)
+    if "conversation" in result:
+        _render_conversation(result["conversation"], console)
+
+
+def _render_outcomes(hybrid: Report, console: Console) -> None:
+    """The share of each outcome per kind of question, and how long the passages shown are."""
     if hybrid.outcomes:
         outcomes = Table(title="hybrid outcomes per kind of question (answered: false = related + not_found)")
         for column in ("kind", "n", *STATUSES, "answered: false"):
@@ -143,16 +168,36 @@ def render(result: dict[str, Any], console: Console) -> None:
             outcomes.add_row(kind, str(int(figures["n"])), *shares, f"{hybrid.refusal[kind]:.1%}")
         console.print(outcomes)
         console.print(f"mean returned passage: {hybrid.mean_passage_chars} characters")
-    styles = Table(title="hybrid by question style")
-    for column in ("style", "n", "R@1", "R@3", "MRR@10"):
-        styles.add_column(column, justify="right")
-    for style, figures in hybrid.by_style.items():
-        styles.add_row(
-            style, str(int(figures["n"])), f"{figures['R@1']:.3f}", f"{figures['R@3']:.3f}", f"{figures['MRR@10']:.3f}"
+    first = hybrid.first_excerpt_chars
+    if first:
+        console.print(
+            f"first excerpt (answerable questions): mean {first['mean']}, longest {int(first['max'])} characters"
         )
-    console.print(styles)
-    if "conversation" in result:
-        _render_conversation(result["conversation"], console)
+
+
+def _render_groups(title: str, name: str, groups: dict[str, dict[str, float]], console: Console) -> None:
+    """R@1, R@3 and MRR@10 per group of questions (a question style, an answer type)."""
+    table = Table(title=title)
+    for column in (name, "n", "R@1", "R@3", "MRR@10"):
+        table.add_column(column, justify="right")
+    for group, figures in groups.items():
+        table.add_row(group, str(int(figures["n"])), *(f"{figures[key]:.3f}" for key in ("R@1", "R@3", "MRR@10")))
+    console.print(table)
+
+
+def _render_misses(report: Report, console: Console) -> None:
+    """Each answerable question whose right passage is not first: its rank and what came first."""
+    if not report.misses:
+        return
+    table = Table(title=f"where the {report.method} loses: rank of the right passage (> 10: not in the first 10)")
+    for column in ("style", "answer type", "rank", "question", "shown first"):
+        table.add_column(column)
+    for missed in report.misses:
+        first = missed["first"]
+        shown = "(nothing)" if first is None else f"{first['id']}: {first['text']}"
+        rank = "> 10" if missed["rank"] is None else str(missed["rank"])
+        table.add_row(missed["style"], missed["answer_type"], rank, missed["question"], shown)
+    console.print(table)
 
 
 def _render_conversation(outcomes: dict[str, dict[str, float]], console: Console) -> None:

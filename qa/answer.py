@@ -4,10 +4,10 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from qa.documents import Document
+from qa.evidence import Hit
 from qa.lists import missing_list
 from qa.publisher import PublisherTexts, UrgentCare
 from qa.refusal import Status
-from qa.retrieval import Hit
 from qa.sentences import Span
 
 # What a reply is: a decision on the passages (Status), or a reply to small talk with no passage at all.
@@ -57,7 +57,7 @@ class Answer:
 
 
 def answer_passage(hit: Hit, doc: Document) -> AnswerPassage:
-    passage = hit.passage
+    passage = hit.shown
     return AnswerPassage(
         id=passage.id,
         text=passage.text,

@@ -6,9 +6,9 @@ import numpy as np
 import numpy.typing as npt
 
 from qa.answer import Answer, assemble, no_documents_in, smalltalk, with_missing_list_note, with_urgent_care
+from qa.evidence import Hit
 from qa.refusal import Status
 from qa.registry import Snapshot
-from qa.retrieval import Hit
 from qa.urgency import UrgencyModel
 
 
@@ -19,11 +19,15 @@ class Assembly:
         self.urgency = urgency
         self._language = document_language
 
-    def passages(self, snapshot: Snapshot, question: str, status: Status, hits: list[Hit], language: str) -> Answer:
-        """An answer showing `hits` of the snapshot's build (none when `status` is not_found)."""
+    def passages(
+        self, snapshot: Snapshot, question: str, status: Status, hits: list[Hit], language: str, top_k: int
+    ) -> Answer:
+        """An answer showing the first `top_k` excerpts of `hits` (qa.excerpts; none when `status` is not_found);
+        `hits` holds up to excerpts.SPARE more, as the passages joined into the first excerpt leave the list."""
         index = snapshot.index
+        shown = snapshot.excerpts.shown(hits)[:top_k]
         build = index.manifest.build_id
-        return assemble(question, status, hits, index.corpus.documents, build, language, snapshot.texts)
+        return assemble(question, status, shown, index.corpus.documents, build, language, snapshot.texts)
 
     def finish(self, snapshot: Snapshot, answer: Answer, vector: npt.NDArray[np.float32] | None = None) -> Answer:
         """The answer with the publisher's notes: what to do now for an urgent situation, and lists this copy lacks.

@@ -20,9 +20,10 @@ import numpy as np
 import numpy.typing as npt
 
 from qa.errors import HistoryTooLong, QuestionError
+from qa.evidence import Evidence
 from qa.lexical import tokenize
 from qa.questions import normalize_question
-from qa.retrieval import Evidence, Expansion, Retriever
+from qa.retrieval import Expansion, Retriever
 from qa.settings import Settings
 
 _REFERS_BACK = re.compile(

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
+from qa.evidence import Evidence, Hit
 from qa.refusal import RefusalModel, Status
-from qa.retrieval import Evidence, Hit
 from qa.subject import SubjectTerms
 
 

@@ -18,7 +18,10 @@ from qa.cpu import describe
 from qa.decision import Decision
 from qa.embedding import load_checker, load_encoder
 from qa.encoder import Encoder
+from qa.evidence import Evidence
+from qa.excerpts import SPARE
 from qa.followup import latest, stands_alone
+from qa.fusion import Method
 from qa.index import Index
 from qa.int8_check import Int8Check, compare, load_check_questions
 from qa.preparation import Preparation, Question
@@ -26,7 +29,6 @@ from qa.publisher import PublisherTexts
 from qa.question_encoder import Finding, QuestionEncoder
 from qa.refusal import MODEL_FILE, RefusalModel
 from qa.registry import BuildRegistry, Snapshot
-from qa.retrieval import Evidence, Method
 from qa.search import Search, depths_of
 from qa.settings import Settings
 from qa.smalltalk import smalltalk_language
@@ -65,11 +67,9 @@ class Engine:
     def trying(self, index: Index) -> "Engine":
         """An engine with these stages answering from `index`, to test a build before it serves: it caches
         nothing and counts no recheck."""
-        encoder, method = self.stages.encoder, self.stages.builds.method
+        encoder, builds = self.stages.encoder, BuildRegistry(self.settings, index, self.stages.builds.method)
         return self.using(
-            builds=BuildRegistry(self.settings, index, method),
-            encoder=QuestionEncoder(encoder.encoder, encoder.checker),
-            cache=AnswerCache(0),
+            builds=builds, encoder=QuestionEncoder(encoder.encoder, encoder.checker), cache=AnswerCache(0)
         )
 
     @property
@@ -100,7 +100,7 @@ class Engine:
         history, snapshot = stages.preparation.history(history), stages.builds.snapshot
         alone = self.answer_many([(self.prepare(question), top_k)])[0]
         # Never cached: a follow-up's answer depends on its history, which is kept nowhere.
-        finding, offset = self._leaning(snapshot, alone, history, top_k)
+        finding, offset = self._leaning(snapshot, alone, history, top_k + SPARE)
         if finding is None:
             return alone
         answer = self._answer(snapshot, alone.question, finding, alone.language, top_k)
@@ -120,7 +120,7 @@ class Engine:
             if answers[i] is None:
                 answers[i] = self._without_passages(snapshot, question, i, languages)
         missing = [i for i in languages if answers[i] is None]
-        found = self._findings(snapshot, [requests[i][0] for i in missing], [requests[i][1] for i in missing])
+        found = self._findings(snapshot, [requests[i][0] for i in missing], [requests[i][1] + SPARE for i in missing])
         for i, finding in zip(missing, found, strict=True):
             answer = self._answer(snapshot, requests[i][0], finding, languages[i], requests[i][1])
             answers[i] = stages.assembly.finish(snapshot, answer, finding.evidence.vector)
@@ -190,7 +190,7 @@ class Engine:
         evidence = finding.evidence
         hits = [hit for hit in evidence.hits if snapshot.languages[hit.passage.document_id] == language]
         status = self.stages.decision.status(finding.verdict, question, evidence, hits, snapshot.subject)
-        return self.stages.assembly.passages(snapshot, question, status, hits[:top_k], language)
+        return self.stages.assembly.passages(snapshot, question, status, hits, language, top_k)
 
 
 def load_engine(

@@ -61,10 +61,13 @@ def load_check_questions(files: Sequence[Path]) -> list[CheckQuestion]:
     return found
 
 
-def shown(answer: Answer) -> tuple[str, str | None]:
-    """What a reader sees first: the status and, unless nothing is shown, the first passage."""
-    first = answer.passages[0].id if answer.passages and answer.status != "not_found" else None
-    return answer.status, first
+def shown(answer: Answer) -> tuple[str, tuple[str, int, int] | None]:
+    """What a reader sees first: the status and, unless nothing is shown, where the first excerpt is (its
+    document and offsets: which neighbouring text joins it, qa.excerpts, may differ when the first passage does not)."""
+    if not answer.passages or answer.status == "not_found":
+        return answer.status, None
+    first = answer.passages[0]
+    return answer.status, (first.document_id, first.start, first.end)
 
 
 def compare(int8: Asker, reference: Asker, questions: list[CheckQuestion], top_k: int) -> Int8Check:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from qa.decision import Verdict
 from qa.encoder import Encoder
-from qa.retrieval import Evidence
+from qa.evidence import Evidence
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from qa.retrieval import Evidence
+from qa.evidence import Evidence
 
 MODEL_FILE = Path(__file__).with_name("refusal.json")
 Status = Literal["answered", "related", "not_found"]

@@ -7,20 +7,23 @@ from cachetools import FIFOCache
 from qa.builds import corpus_on_disk
 from qa.documents import Corpus
 from qa.errors import BuildGone
+from qa.excerpts import Excerpts
+from qa.fusion import Method
 from qa.index import Index
 from qa.language import corpus_languages
 from qa.publisher import PublisherTexts, publisher_texts
-from qa.retrieval import Method, Retriever
+from qa.retrieval import Retriever
 from qa.settings import Settings
 from qa.subject import TERMS_FILE, SubjectTerms, load_terms
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """An index and its retriever, replaced as one so a request never mixes two builds."""
+    """An index, its retriever and its excerpts, replaced as one so a request never mixes two builds."""
 
     index: Index
     retriever: Retriever
+    excerpts: Excerpts
     languages: dict[str, str]  # each document's language, by id
     texts: PublisherTexts
     subject: SubjectTerms
@@ -31,7 +34,8 @@ def snapshot_of(index: Index, settings: Settings, method: Method) -> Snapshot:
     retriever = Retriever(index, method, settings.lexical_weight, settings.sentence_weight, settings.candidates)
     texts = publisher_texts(index.corpus, settings)
     subject = SubjectTerms(load_terms(settings.subject_terms or TERMS_FILE), (doc.text for doc in index.corpus))
-    return Snapshot(index, retriever, corpus_languages(index.corpus, settings), texts, subject)
+    excerpts = Excerpts(index, settings.excerpt_max_chars)
+    return Snapshot(index, retriever, excerpts, corpus_languages(index.corpus, settings), texts, subject)
 
 
 class BuildRegistry:

@@ -6,9 +6,9 @@ import numpy as np
 
 from qa.conversation import brings_forward, expand, resolve
 from qa.encoder import Encoder
+from qa.evidence import Evidence, merge_evidence
 from qa.questions import encoder_inputs, question_parts
 from qa.registry import Snapshot
-from qa.retrieval import Evidence, merge_evidence
 from qa.settings import Settings
 
 

@@ -104,6 +104,15 @@ class Settings(BaseSettings):
     max_passage_chars: int = Field(
         600, ge=100, le=4000, description="Longest passage: paragraphs longer than this split on sentence boundaries."
     )
+    excerpt_max_chars: int = Field(
+        700,
+        ge=0,
+        le=8000,
+        description="Longest first excerpt: the first passage is joined with the next passage of the source when that"
+        " one is ranked second, and with the paragraph before when it opens by pointing back (\"If a cure isn't"
+        ' possible"), as one verbatim slice of at most this many characters (docs/evaluation.md, "Ranking").'
+        " 0: passages as chunked.",
+    )
     top_k_default: int = Field(
         3,
         ge=1,

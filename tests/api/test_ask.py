@@ -76,12 +76,14 @@ def test_every_passage_of_every_answer_is_verbatim(client: TestClient, index: In
 
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_highlights_are_whole_sentences_inside_their_passage(client: TestClient, index: Index, question: str) -> None:
-    sentences = {(p.start, p.end): {(s - p.start, e - p.start) for s, e in p.sentences} for p in index.passages}
+    # A passage, or an excerpt joined from neighbouring passages (qa.excerpts): a highlight is one of their sentences.
+    sentences = {(p.document_id, s, e) for p in index.passages for s, e in p.sentences}
     for passage in ask(client, question, top_k=5)["passages"]:
         assert passage["highlights"]
         for highlight in passage["highlights"]:
             assert 0 <= highlight["start"] < highlight["end"] <= len(passage["text"])
-            assert (highlight["start"], highlight["end"]) in sentences[(passage["start"], passage["end"])]
+            at = passage["start"]
+            assert (passage["document_id"], at + highlight["start"], at + highlight["end"]) in sentences
 
 
 @pytest.mark.parametrize("question", [PILL, "What sources is this information based on?"])

@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qa.index import Index
+from qa.intent import question_intent
 from qa.publisher import PublisherTexts
-from qa.retrieval import question_intent
 from qa.settings import PROJECT_ROOT
 
 EVAL = PROJECT_ROOT / "eval" / "immunotherapy.jsonl"

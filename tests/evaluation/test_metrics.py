@@ -17,9 +17,9 @@ from evaluation.metrics import (
 from evaluation.report import run_eval
 from qa.chunking import Passage
 from qa.engine import load_engine
+from qa.evidence import Evidence, Hit
 from qa.index import Index
 from qa.refusal import MODEL_FILE, RefusalModel
-from qa.retrieval import Evidence, Hit
 from qa.settings import PROJECT_ROOT, Settings
 
 

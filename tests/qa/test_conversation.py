@@ -61,7 +61,8 @@ def test_a_question_answered_alone_that_does_not_point_back_keeps_its_own_passag
     assert after.context_used == []
     assert [(p.start, p.end) for p in after.passages] == [(p.start, p.end) for p in alone.passages]
     evidence, used = service.followup_evidence(question, [earlier], 3)
-    assert used == [] and evidence.hits[0].passage.start == alone.passages[0].start
+    first, shown = evidence.hits[0].passage, alone.passages[0]  # the first excerpt may join a neighbour
+    assert used == [] and shown.start <= first.start and first.end <= shown.end
 
 
 def test_history_never_puts_first_a_passage_neither_the_question_nor_its_history_found(service: Engine) -> None:

@@ -5,7 +5,7 @@ import pytest
 
 from qa.engine import Engine
 from qa.index import Index
-from qa.retrieval import INTENT_KINDS
+from qa.intent import INTENT_KINDS
 
 QUESTIONS = [
     "Can I take immunotherapy as a pill?",
