@@ -85,11 +85,7 @@ async def get_reindexer(state: StateDep) -> "Reindexer":
 
 
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
-if TYPE_CHECKING:
-    EngineDep = Annotated[Engine, Depends(get_engine)]
-    AskerDep = Annotated[Asker, Depends(get_asker)]
-    ReindexerDep = Annotated[Reindexer, Depends(get_reindexer)]
-else:  # FastAPI reads these at run time, before the service's modules are imported
-    EngineDep = Annotated[object, Depends(get_engine)]
-    AskerDep = Annotated[object, Depends(get_asker)]
-    ReindexerDep = Annotated[object, Depends(get_reindexer)]
+# Forward references: FastAPI needs only the Depends at run time, before the service's modules are imported.
+EngineDep = Annotated["Engine", Depends(get_engine)]
+AskerDep = Annotated["Asker", Depends(get_asker)]
+ReindexerDep = Annotated["Reindexer", Depends(get_reindexer)]

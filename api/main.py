@@ -148,6 +148,13 @@ def create_app(
         state.on_startup_failure = on_startup_failure
     app.state.qa = state
     install_error_handlers(app)
+    _add_middleware(app, settings, state)
+    _include_routes(app, settings)
+    return app
+
+
+def _add_middleware(app: FastAPI, settings: ApiSettings, state: AppState) -> None:
+    """The app's middleware, innermost first: HEAD, limits, the probe port, CORS, the access log, headers."""
     app.add_middleware(HeadAsGet)
     install_limits(app, settings, on_storage_failure=state.metrics.limit_storage_failures.inc)
     if settings.probe_port is not None:
@@ -167,6 +174,10 @@ def create_app(
         frame_ancestors=settings.frame_ancestors,
         docs_paths=(docs.SWAGGER_PATH, docs.REDOC_PATH),
     )
+
+
+def _include_routes(app: FastAPI, settings: ApiSettings) -> None:
+    """The app's routes; the admin endpoint only when an admin token is set."""
     app.include_router(ask.router(ask_request_model(settings)))
     for module in (documents, health, web, docs):
         app.include_router(module.router)
@@ -174,4 +185,3 @@ def create_app(
         # Without a token the admin endpoint does not exist at all, not even in the schema.
         app.include_router(admin.router)
     app.include_router(metrics_route.router)
-    return app

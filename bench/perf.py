@@ -190,38 +190,43 @@ def run_bench(settings: Settings, plan: BenchPlan) -> Report:
         "export reused); baseline: the same build with the torch encoder."
     )
     if plan.http:
-        generator = load_generator(plan)
-        report.machine["load_generator"] = generator.describe()
-        log.info("Timing each encoder mode alone (the floor).")
-        floor = measure_floor(settings, questions)
-        figures, capped = measure_http(settings, questions, plan, generator, floor)
-        report.figures += figures
-        if capped:
-            report.notes["time cap"] = (
-                f"Stopped at {plan.time_cap_s:g} s, requests sent of {plan.requests}: {'; '.join(capped)}."
-            )
-        report.notes["HTTP unique"] = (
-            "Every question is asked once (a number appended), so each request misses the answer cache. "
-            f"Load: {generator.describe()}; on the same cores as the server; every server by the same generator. "
-            "CPU per answered request: user + system time of the server's processes over the run, divided by the "
-            "requests answered; the load generator's per request sent. "
-            f"Fast: `qa serve {' '.join(fast_options())}` (one worker process per core), default settings (float "
-            "question encoder); 'int8' rows: the same with QA_QUANTIZE=true (int8 with its float recheck, kept only "
-            "if it passes its start-up check on this CPU). Baseline: bench/naive_server.py, one uvicorn process: "
-            "FastAPI with a plain def route (run in FastAPI's thread pool), sentence-transformers encode() and an "
-            "exact FAISS index of the same passages, no cache."
-        )
-        report.notes[FLOOR] = (
-            f"Encoder CPU per question: each mode's ONNX encoder alone in this process (1 thread), on the "
-            f"{len(questions)} unique questions numbered as under load, {_FLOOR_BATCH} per call; against the "
-            f"server's CPU per answered request at c={max(plan.concurrency)} with unique questions, same run."
-        )
-        report.notes["HTTP repeated"] = (
-            f"{FAQ_SIZE} FAQ questions asked over and over: answer-cache hits on the fast server "
-            "(the naive server has no cache)."
-        )
+        _bench_http(report, settings, questions, plan)
     report.machine["load_average_1m_end"] = round(os.getloadavg()[0], 2)
     return report
+
+
+def _bench_http(report: Report, settings: Settings, questions: list[str], plan: BenchPlan) -> None:
+    """Load `qa serve` in each encoder mode and the naive server over HTTP; add their figures and notes."""
+    generator = load_generator(plan)
+    report.machine["load_generator"] = generator.describe()
+    log.info("Timing each encoder mode alone (the floor).")
+    floor = measure_floor(settings, questions)
+    figures, capped = measure_http(settings, questions, plan, generator, floor)
+    report.figures += figures
+    if capped:
+        report.notes["time cap"] = (
+            f"Stopped at {plan.time_cap_s:g} s, requests sent of {plan.requests}: {'; '.join(capped)}."
+        )
+    report.notes["HTTP unique"] = (
+        "Every question is asked once (a number appended), so each request misses the answer cache. "
+        f"Load: {generator.describe()}; on the same cores as the server; every server by the same generator. "
+        "CPU per answered request: user + system time of the server's processes over the run, divided by the "
+        "requests answered; the load generator's per request sent. "
+        f"Fast: `qa serve {' '.join(fast_options())}` (one worker process per core), default settings (float "
+        "question encoder); 'int8' rows: the same with QA_QUANTIZE=true (int8 with its float recheck, kept only "
+        "if it passes its start-up check on this CPU). Baseline: bench/naive_server.py, one uvicorn process: "
+        "FastAPI with a plain def route (run in FastAPI's thread pool), sentence-transformers encode() and an "
+        "exact FAISS index of the same passages, no cache."
+    )
+    report.notes[FLOOR] = (
+        f"Encoder CPU per question: each mode's ONNX encoder alone in this process (1 thread), on the "
+        f"{len(questions)} unique questions numbered as under load, {_FLOOR_BATCH} per call; against the "
+        f"server's CPU per answered request at c={max(plan.concurrency)} with unique questions, same run."
+    )
+    report.notes["HTTP repeated"] = (
+        f"{FAQ_SIZE} FAQ questions asked over and over: answer-cache hits on the fast server "
+        "(the naive server has no cache)."
+    )
 
 
 def machine_info(engine: Engine, index: Index) -> dict[str, Any]:
@@ -255,20 +260,7 @@ def measure_in_process(engine: Engine, naive: TorchEncoder, questions: list[str]
         "encode+search": lambda q: index.dense.search(engine.encoder.encoder.encode([q]), k),
         "full answer": engine.answer,
     }
-    timings: dict[str, list[float]] = {name: [] for name in paths}
-    cpu: dict[str, float] = dict.fromkeys(paths, 0.0)
-    # Paths take turns chunk by chunk, so drift hits all alike, and each turn starts with a few
-    # untimed calls, so one path's worker threads (torch's spin after a call) do not bill the next.
-    for begin in range(0, len(questions), _CHUNK):
-        chunk = questions[begin : begin + _CHUNK]
-        for name, call in paths.items():
-            for question in cycled(chunk, _WARMUP):
-                call(question)
-            for question in chunk:
-                began, began_cpu = time.perf_counter(), time.process_time()
-                call(question)
-                timings[name].append((time.perf_counter() - began) * 1000)
-                cpu[name] += time.process_time() - began_cpu
+    timings, cpu = _time_paths(paths, questions)
     baselines = {
         "encoder": "naive encoder",
         "encode+search": "naive encode+search",
@@ -295,6 +287,27 @@ def measure_in_process(engine: Engine, naive: TorchEncoder, questions: list[str]
             ),
         ]
     return figures
+
+
+def _time_paths(
+    paths: dict[str, Callable[[str], object]], questions: list[str]
+) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Each path's latency (ms) per question, and its CPU time (s) over all of them."""
+    timings: dict[str, list[float]] = {name: [] for name in paths}
+    cpu: dict[str, float] = dict.fromkeys(paths, 0.0)
+    # Paths take turns chunk by chunk, so drift hits all alike, and each turn starts with a few
+    # untimed calls, so one path's worker threads (torch's spin after a call) do not bill the next.
+    for begin in range(0, len(questions), _CHUNK):
+        chunk = questions[begin : begin + _CHUNK]
+        for name, call in paths.items():
+            for question in cycled(chunk, _WARMUP):
+                call(question)
+            for question in chunk:
+                began, began_cpu = time.perf_counter(), time.process_time()
+                call(question)
+                timings[name].append((time.perf_counter() - began) * 1000)
+                cpu[name] += time.process_time() - began_cpu
+    return timings, cpu
 
 
 def _percentile(values: list[float], quantile: int) -> float:
@@ -341,6 +354,21 @@ def measure_http(
     question (measure_floor), set against the server's CPU per answered request at the highest concurrency.
     Returns the figures and a line for each load run that the time cap cut short.
     """
+    runs = _load_servers(settings, questions, plan, generator)
+    figures = _server_figures(runs, floor, max(plan.concurrency))
+    capped = [
+        f"{name} {http_section(*key)} {load.sent}"
+        for name, run in runs.items()
+        for key, load in run.loads.items()
+        if isinstance(generator, PythonLoad) and load.sent < plan.requests
+    ]
+    return figures, capped
+
+
+def _load_servers(
+    settings: Settings, questions: list[str], plan: BenchPlan, generator: LoadGenerator
+) -> dict[str, ServerRun]:
+    """Start each server in turn (each encoder mode, then the naive one) and load it with every workload."""
     workloads = {
         (mode, level): Workload(questions if mode == "unique" else questions[:FAQ_SIZE], mode == "unique", f"c{level}")
         for mode in ("unique", "repeated")
@@ -356,6 +384,11 @@ def measure_http(
         for name, starting in servers.items():
             log.info("Loading the %s server with %s at concurrency %s.", name, generator.name, plan.concurrency)
             runs[name] = measure_server(starting, workloads, generator)
+    return runs
+
+
+def _server_figures(runs: dict[str, ServerRun], floor: dict[str, float], concurrency: int) -> list[Figure]:
+    """Cold start, peak memory and load figures of each encoder mode against the naive server's."""
     naive = runs["naive"]
     figures = []
     for mode in ENCODER_MODES:
@@ -369,14 +402,8 @@ def measure_http(
         for mode in ENCODER_MODES:
             result, prefix = runs[mode].loads[key], "" if mode == DEFAULT_MODE else f"{mode} "
             figures += load_figures(section, prefix, result, base)
-    figures += floor_ratios({mode: runs[mode] for mode in ENCODER_MODES}, floor, max(plan.concurrency))
-    capped = [
-        f"{name} {http_section(*key)} {load.sent}"
-        for name, run in runs.items()
-        for key, load in run.loads.items()
-        if isinstance(generator, PythonLoad) and load.sent < plan.requests
-    ]
-    return figures, capped
+    figures += floor_ratios({mode: runs[mode] for mode in ENCODER_MODES}, floor, concurrency)
+    return figures
 
 
 def load_figures(section: str, prefix: str, result: LoadResult, base: LoadResult) -> list[Figure]:
@@ -434,6 +461,18 @@ def parse_levels(text: str) -> tuple[int, ...]:
 
 def render_report(report: Report, console: Console) -> None:
     """The figures as a table (fast, baseline, ratio), then what each compares, the targets and the machine."""
+    console.print(_figures_table(report))
+    console.print("x better: baseline / fast for times and memory, fast / baseline for throughput.", style="dim")
+    for section, note in report.notes.items():
+        console.print(f"[bold]{section}[/]: {note}")
+    for description, met in report.targets():
+        mark = {True: "[green]met[/]", False: "[red]missed[/]", None: "[dim]not measured[/]"}[met]
+        console.print(f"target: {description}: {mark}")
+    _print_machine(report.machine, console)
+
+
+def _figures_table(report: Report) -> Table:
+    """The figures by section: fast, baseline and how many times better."""
     table = Table(title="qa bench: fast path against the naive baseline, same run", title_justify="left")
     for column in ("section", "measure", "fast", "naive baseline", "x better"):
         table.add_column(column, justify="left" if column in ("section", "measure") else "right")
@@ -449,14 +488,11 @@ def render_report(report: Report, console: Console) -> None:
                 ratio,
             )
         table.add_section()
-    console.print(table)
-    console.print("x better: baseline / fast for times and memory, fast / baseline for throughput.", style="dim")
-    for section, note in report.notes.items():
-        console.print(f"[bold]{section}[/]: {note}")
-    for description, met in report.targets():
-        mark = {True: "[green]met[/]", False: "[red]missed[/]", None: "[dim]not measured[/]"}[met]
-        console.print(f"target: {description}: {mark}")
-    machine = report.machine
+    return table
+
+
+def _print_machine(machine: dict[str, Any], console: Console) -> None:
+    """The machine the figures come from, with a warning when it was busy."""
     busiest = max(machine["load_average_1m"], machine.get("load_average_1m_end", 0))
     if busiest > machine["cpus"]:
         console.print(

@@ -98,14 +98,7 @@ def agreement(first: Encoder, second: Encoder, texts: list[str]) -> tuple[float,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("questions", type=Path)
-    parser.add_argument("--corpus", type=Path)
-    parser.add_argument("--index-dir", type=Path)
-    parser.add_argument("--sample", type=Path, help="File of question ids to keep (MedQuAD's sample).")
-    parser.add_argument("--split", default="all")
-    args = parser.parse_args()
-
+    args = _arguments()
     update = {"cache_size": 0, "encoder_threads": 1}
     update |= {name: value for name, value in (("corpus", args.corpus), ("index_dir", args.index_dir)) if value}
     settings = Settings().model_copy(update=update)
@@ -124,6 +117,31 @@ def main() -> None:
     answerable = sum(q.kind == "answerable" for q in questions)
     print(f"{args.questions} ({args.split}): {len(questions)} questions, {answerable} answerable;")
     print(f"{len(index.passages)} passages; 1 encoder thread; float/int8 cosine min {lowest:.4f}, median {median:.4f}")
+    _print_rows(rows)
+    checker.texts = 0
+    rechecked = engines["int8 + recheck"]
+    rechecked.evidence(texts, 10)
+    print(f"int8 + recheck encoded {checker.texts} texts again with the float model ({len(texts)} questions)")
+    folder = model_dir(settings)
+    int8_file = exported_model(folder, settings.model_cache_dir) / "model-int8.onnx"
+    batched = load_engine(settings, index, encoder=OnnxEncoder(int8_file, folder, 1, batch_size=_RUN))
+    print(f"int8 run on {_RUN} questions at once (batch-dependent vectors, not used): ", end="")
+    print(f"{cpu_per_question(batched, texts, _RUN):.2f} ms per question")
+    _print_differences(rows)
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("questions", type=Path)
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--index-dir", type=Path)
+    parser.add_argument("--sample", type=Path, help="File of question ids to keep (MedQuAD's sample).")
+    parser.add_argument("--split", default="all")
+    return parser.parse_args()
+
+
+def _print_rows(rows: list[Row]) -> None:
+    """One line per encoder: its figures, and how many questions it shows otherwise than the float model."""
     kinds = sorted(rows[0].not_answered)
     print(
         f"encoder | R@1 | R@3 | MRR@10 | not answered: {', '.join(kinds)} | status or first passage shown not float's"
@@ -136,15 +154,10 @@ def main() -> None:
             f"{row.name} | {row.recall_1:.3f} | {row.recall_3:.3f} | {row.mrr:.3f} | {refused} | {differ}"
             f" | {row.cpu_ms_single:.2f} ms | {row.cpu_ms_run:.2f} ms"
         )
-    checker.texts = 0
-    rechecked = engines["int8 + recheck"]
-    rechecked.evidence(texts, 10)
-    print(f"int8 + recheck encoded {checker.texts} texts again with the float model ({len(texts)} questions)")
-    folder = model_dir(settings)
-    int8_file = exported_model(folder, settings.model_cache_dir) / "model-int8.onnx"
-    batched = load_engine(settings, index, encoder=OnnxEncoder(int8_file, folder, 1, batch_size=_RUN))
-    print(f"int8 run on {_RUN} questions at once (batch-dependent vectors, not used): ", end="")
-    print(f"{cpu_per_question(batched, texts, _RUN):.2f} ms per question")
+
+
+def _print_differences(rows: list[Row]) -> None:
+    """Each int8 row's figures less the float model's (the first row)."""
     base = rows[0]
     for row in rows[1:]:
         print(

@@ -6,9 +6,10 @@ import json
 import os
 import socket
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -27,6 +28,9 @@ from qa.errors import (
     SettingError,
 )
 from qa.settings import Settings
+
+if TYPE_CHECKING:  # imported by the commands that use it, so the others start sooner
+    from api.settings import ApiSettings
 
 app = typer.Typer(help="Verbatim answers from trusted cancer information.", no_args_is_help=True, add_completion=False)
 index_app = typer.Typer(help="Build and inspect the index.", no_args_is_help=True)
@@ -97,6 +101,14 @@ def require(module: str, how: str) -> None:
         stop(1, f"this command needs {module}, which is not installed: {how}")
 
 
+def show(as_json: bool, json_text: Callable[[], str], render: Callable[[Console], None]) -> None:
+    """Print a command's report: its JSON with --json, else rendered for the terminal."""
+    if as_json:
+        sys.stdout.write(json_text() + "\n")
+    else:
+        render(Console())
+
+
 def fail(error: QAError) -> NoReturn:
     stop(next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 1), str(error))
 
@@ -116,13 +128,8 @@ def serve(
 
     With --no-build (a replica) it never builds: no usable index there ends start-up with exit code 3.
     """
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
-
-    from api.metrics import shared_by_workers
     from api.settings import ApiSettings
-    from api.workers import worker_failures
-    from cli.connections import listen, uvicorn_limits
+    from cli.connections import listen
 
     configure_logging()
     settings = settings_for(ApiSettings, corpus, index_dir)
@@ -130,13 +137,24 @@ def serve(
         settings = settings.model_copy(update={"build_on_start": False})
     check_port(host, port)
     check_refusal_model(settings)
-    # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
     ports = [port] if settings.probe_port is None else [port, settings.probe_port]
     try:
         sockets = listen(host, ports)
     except OSError as error:
         stop(1, f"Cannot listen on {host} port {' or '.join(map(str, ports))}: {error.strerror}.")
-    options: dict[str, Any] = {
+    options = _uvicorn_options(host, port, settings)
+    if workers > 1:
+        _serve_workers(settings, workers, options, sockets)
+    else:
+        _serve_one(settings, options, sockets)
+
+
+def _uvicorn_options(host: str, port: int, settings: "ApiSettings") -> dict[str, Any]:
+    """uvicorn's configuration: our logging, no proxy headers, and the settings' connection limits."""
+    from cli.connections import uvicorn_limits
+
+    # proxy_headers=False: X-Forwarded-For is trusted only from settings.trusted_proxies (see api/limits.py).
+    return {
         "host": host,
         "port": port,
         "access_log": False,
@@ -144,40 +162,54 @@ def serve(
         "proxy_headers": False,
         **uvicorn_limits(settings),
     }
-    if workers > 1:
-        from qa.index import ensure_index
-        from qa.language import load_detector
 
-        check_model(settings)  # a damaged ONNX export is exported again here, before any worker starts
 
-        # Build once here, not in every worker; each worker then loads the index itself. What would stop
-        # every worker (an unknown QA_QUESTION_LANGUAGES) stops the parent first, with one line.
-        try:
-            load_detector(settings)
-            ensure_index(settings)
-        except QAError as error:
-            fail(error)
-        os.environ["QA_CORPUS"] = str(settings.corpus)
-        os.environ["QA_INDEX_DIR"] = str(settings.index_dir)
-        os.environ["QA_BUILD_ON_START"] = str(settings.build_on_start).lower()
-        if "batch_workers" not in settings.model_fields_set:  # each worker its share of the cores
-            os.environ["QA_BATCH_WORKERS"] = str(max(1, settings.batch_workers // workers))
-        # /metrics adds up every worker's counts; a worker that cannot start stops them all, with its exit code.
-        with shared_by_workers(), worker_failures() as failure:
-            config = uvicorn.Config("api.workers:create_worker_app", factory=True, workers=workers, **options)
-            supervisor = Multiprocess(config, sockets=sockets)
-            supervisor.run()
-            worker_error = failure(process.exitcode for process in supervisor.processes)
-        if worker_error:
-            fail(worker_error)
-        return
+def _serve_workers(
+    settings: "ApiSettings", workers: int, options: dict[str, Any], sockets: list[socket.socket]
+) -> None:
+    """`workers` uvicorn worker processes sharing the sockets, once the index is built here for all of them."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from api.metrics import shared_by_workers
+    from api.workers import worker_failures
+    from qa.index import ensure_index
+    from qa.language import load_detector
+
+    check_model(settings)  # a damaged ONNX export is exported again here, before any worker starts
+
+    # Build once here, not in every worker; each worker then loads the index itself. What would stop
+    # every worker (an unknown QA_QUESTION_LANGUAGES) stops the parent first, with one line.
+    try:
+        load_detector(settings)
+        ensure_index(settings)
+    except QAError as error:
+        fail(error)
+    os.environ["QA_CORPUS"] = str(settings.corpus)
+    os.environ["QA_INDEX_DIR"] = str(settings.index_dir)
+    os.environ["QA_BUILD_ON_START"] = str(settings.build_on_start).lower()
+    if "batch_workers" not in settings.model_fields_set:  # each worker its share of the cores
+        os.environ["QA_BATCH_WORKERS"] = str(max(1, settings.batch_workers // workers))
+    # /metrics adds up every worker's counts; a worker that cannot start stops them all, with its exit code.
+    with shared_by_workers(), worker_failures() as failure:
+        config = uvicorn.Config("api.workers:create_worker_app", factory=True, workers=workers, **options)
+        supervisor = Multiprocess(config, sockets=sockets)
+        supervisor.run()
+        worker_error = failure(process.exitcode for process in supervisor.processes)
+    if worker_error:
+        fail(worker_error)
+
+
+def _serve_one(settings: "ApiSettings", options: dict[str, Any], sockets: list[socket.socket]) -> None:
+    """One process: the port opens at once and the index is built or loaded behind it."""
+    import uvicorn
+
     from api.deps import app_state
     from api.main import create_app
 
     def shut_down(error: QAError) -> None:
         server.should_exit = True  # a graceful stop; the error is reported below, with its exit code
 
-    # One process: the port opens at once and the index is built or loaded behind it.
     app = create_app(settings, load_in_background=True, on_startup_failure=shut_down)
     server = uvicorn.Server(uvicorn.Config(app, **options))
     server.run(sockets=sockets)
@@ -314,34 +346,44 @@ def bench(
 ) -> None:
     """Measure latency, throughput, cold start and memory against the naive baseline, in one run."""
     require("bench", "it measures a checkout (not in the wheel): run `python -m cli.main bench` in the repository")
-    from bench.perf import LOAD_GENERATORS, BenchPlan, parse_levels, render_report, run_bench
-    from bench.wrk import find_wrk
+    from bench.perf import BenchPlan, render_report, run_bench
 
     configure_logging()
-    try:
-        levels = parse_levels(concurrency)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--concurrency") from None
-    if generator not in LOAD_GENERATORS or (generator == "wrk" and find_wrk() is None):
-        message = f"one of {', '.join(LOAD_GENERATORS)}; wrk needs Debian's wrk installed"
-        raise typer.BadParameter(message, param_hint="--load-generator")
     plan = BenchPlan(
         questions=questions,
         requests=requests,
-        concurrency=levels,
+        concurrency=_concurrency_levels(concurrency),
         http=not skip_http,
         time_cap_s=time_cap,
-        load_generator=generator,
+        load_generator=_load_generator(generator),
         wrk_seconds=wrk_seconds,
     )
     try:
         report = run_bench(settings_for(Settings, corpus, index_dir), plan)
     except QAError as error:
         fail(error)
-    if as_json:
-        sys.stdout.write(report.to_json() + "\n")
-    else:
-        render_report(report, Console())
+    show(as_json, report.to_json, lambda console: render_report(report, console))
+
+
+def _concurrency_levels(concurrency: str) -> tuple[int, ...]:
+    """--concurrency's levels; a usage error when they are not positive whole numbers."""
+    from bench.perf import parse_levels
+
+    try:
+        return parse_levels(concurrency)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--concurrency") from None
+
+
+def _load_generator(generator: str) -> str:
+    """--load-generator when it names one that can run here; else a usage error."""
+    from bench.perf import LOAD_GENERATORS
+    from bench.wrk import find_wrk
+
+    if generator not in LOAD_GENERATORS or (generator == "wrk" and find_wrk() is None):
+        message = f"one of {', '.join(LOAD_GENERATORS)}; wrk needs Debian's wrk installed"
+        raise typer.BadParameter(message, param_hint="--load-generator")
+    return generator
 
 
 @app.command("eval")
@@ -372,10 +414,7 @@ def evaluate(
         result = run_eval(settings_for(Settings, corpus, index_dir), questions_file, split, sample, limit, fit_refusal)
     except QAError as error:
         fail(error)
-    if as_json:
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
-    else:
-        render(result, Console())
+    show(as_json, lambda: json.dumps(result, indent=2), lambda console: render(result, console))
 
 
 if __name__ == "__main__":

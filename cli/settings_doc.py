@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "settings.md"
 REGENERATE = "python -m cli.settings_doc"
-# Settings classes live in a module named settings.py in one of these packages.
+# Settings classes live in a module named settings.py, or a settings/ package, in one of these packages.
 PACKAGES = ("qa", "api", "cli")
 _NAMES: dict[object, str] = {
     int: "integer",
@@ -49,11 +49,14 @@ line's defaults are derived from these settings.
 
 
 def settings_classes() -> list[type[BaseSettings]]:
-    """Every BaseSettings subclass defined in a settings.py module of the project's packages, in order."""
+    """Every BaseSettings subclass defined in a settings module of the project's packages, in order; a class
+    composed of others (it adds no field of its own) is followed by its parts, in the order their fields are read."""
     found: list[type[BaseSettings]] = []
     for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("settings.py")):
-            module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+        folder = ROOT / package
+        for path in sorted(folder.rglob("settings.py")) + sorted(folder.rglob("settings/__init__.py")):
+            names = path.relative_to(ROOT).with_suffix("").parts
+            module = importlib.import_module(".".join(names[:-1] if names[-1] == "__init__" else names))
             found += [
                 value
                 for value in vars(module).values()
@@ -62,7 +65,12 @@ def settings_classes() -> list[type[BaseSettings]]:
                 and value is not BaseSettings
                 and value.__module__ == module.__name__
             ]
-    return found
+    return [part for settings in found for part in (settings, *parts(settings))]
+
+
+def parts(settings: type[BaseSettings]) -> list[type[BaseSettings]]:
+    """The classes a settings class is composed of when it adds no field of its own (pydantic reads the last first)."""
+    return [] if own_fields(settings) else [base for base in reversed(settings.__bases__) if base is not BaseSettings]
 
 
 def type_name(annotation: object) -> str:
@@ -140,13 +148,13 @@ def render() -> str:
     sections = [HEADER]
     for settings in settings_classes():
         summary = (settings.__doc__ or "").strip().splitlines()[0]
-        bases = [f"`{base.__module__}.{base.__name__}`" for base in settings.__bases__ if base is not BaseSettings]
+        bases = [
+            f"`{base.__module__}.{base.__name__}`" for base in reversed(settings.__bases__) if base is not BaseSettings
+        ]
         summary += f" It reads every variable of {', '.join(bases)} too." if bases else ""
         table = "\n".join(rows(settings))
-        sections.append(
-            f"## `{settings.__module__}.{settings.__name__}`\n\n{summary}\n\n"
-            f"| variable | type | default | limits | meaning |\n|---|---|---|---|---|\n{table}\n"
-        )
+        table = f"\n| variable | type | default | limits | meaning |\n|---|---|---|---|---|\n{table}\n" if table else ""
+        sections.append(f"## `{settings.__module__}.{settings.__name__}`\n\n{summary}\n{table}")
     return "\n".join(sections)
 
 

@@ -36,9 +36,12 @@ def console_settings(settings: Settings, **overrides: Any) -> ConsoleSettings:
 
 
 @pytest.fixture(scope="session")
-def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One folder for ONNX exports, shared by every index the tests build."""
-    return tmp_path_factory.mktemp("models")
+def model_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for ONNX exports, shared by every index the tests build and kept between runs in pytest's
+    cache folder: an export takes about 8 s of CPU, and the library exports a damaged or stale one again.
+    Tests that damage an export work on a private copy."""
+    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
+    return cache.mkdir("onnx-exports") if cache is not None else tmp_path_factory.mktemp("models")
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +69,8 @@ def service(settings: ApiSettings, index: Index) -> Engine:
 
 @pytest.fixture(scope="module")
 def client(settings: ApiSettings, index: Index) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+    """The app over the session's index (already loaded, so not read from disk again)."""
+    with TestClient(create_app(settings, index)) as test_client:
         yield test_client
 
 

@@ -23,7 +23,10 @@ HEALTHZ_BOUND_S = 0.1
 
 def _slow_questions(count: int, chars: int) -> list[str]:
     """Questions of about `chars` characters, each of many parts: every one costs the encoder long texts."""
-    asked = [json.loads(line)["question"] for line in (PROJECT_ROOT / "eval" / "immunotherapy.jsonl").open()]
+    asked = [
+        json.loads(line)["question"]
+        for line in (PROJECT_ROOT / "eval" / "immunotherapy.jsonl").read_text().splitlines()
+    ]
     questions = []
     for number in range(count):
         words: list[str] = []

@@ -56,6 +56,7 @@ def host_site(hostile: bool) -> Iterator[tuple[str, list[str]]]:
         yield f"http://127.0.0.1:{server.server_address[1]}", service
     finally:
         server.shutdown()
+        server.server_close()  # the listening socket, which shutdown() leaves open
         thread.join()
 
 

@@ -78,11 +78,11 @@ def test_a_wheel_installed_in_a_fresh_venv_answers_from_an_empty_folder(
     assert answer["answered"] is True
     assert [p["id"] for p in answer["passages"]] == [p.id for p in service.answer(PILL, 2).passages]
     where = run(
-        [str(python), "-c", "import qa.settings as s; print(s.__file__); print(s.Settings().corpus)"], empty, env
+        [str(python), "-c", "import qa, qa.settings as s; print(qa.__file__); print(s.Settings().corpus)"], empty, env
     )
-    module_file, corpus = where.stdout.split()
-    assert Path(module_file).is_relative_to(venv)
-    assert Path(corpus) == Path(module_file).parent / "corpus"
+    package_file, corpus = where.stdout.split()
+    assert Path(package_file).is_relative_to(venv)
+    assert Path(corpus) == Path(package_file).parent / "corpus"
     text = (Path(corpus) / "acs-immunotherapy.txt").read_text(encoding="utf-8")
     assert all(text[p["start"] : p["end"]] == p["text"] for p in answer["passages"])
     assert (cache / "cancer-qa" / "index" / "CURRENT").is_file()

@@ -88,6 +88,7 @@ def test_fit_refusal_separates_a_separable_set() -> None:
     assert model.decide(evidence()) == "not_found"  # no passage at all
 
 
+@pytest.mark.slow  # a whole evaluation of the train split with a refit: about 40 s of CPU
 def test_refit_refusal_writes_where_it_is_told_and_serves_from_there(
     settings: Settings, index: Index, tmp_path: Path
 ) -> None:

@@ -45,7 +45,10 @@ def test_hnsw_over_the_threshold_matches_exact_search(settings: Settings, tmp_pa
     assert isinstance(index.dense, faiss.IndexHNSW) and index.dense.hnsw.efSearch == hnsw_settings.hnsw_ef_search
 
     service = load_engine(hnsw_settings, index)
-    questions = [json.loads(line)["question"] for line in (PROJECT_ROOT / "eval" / "immunotherapy.jsonl").open()][:60]
+    questions = [
+        json.loads(line)["question"]
+        for line in (PROJECT_ROOT / "eval" / "immunotherapy.jsonl").read_text().splitlines()
+    ][:60]
     vectors = service.encoder.encoder.encode(questions)
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(np.asarray(index.vectors, dtype=np.float32))
