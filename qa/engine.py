@@ -96,14 +96,16 @@ class Engine:
         plays a part only when the question leans on it (qa.followup.stands_alone). Then it may
         reorder the passages; it may turn `not_found` into `answered` only for a question that points back.
         """
-        stages, top_k = self.stages, top_k or self.settings.top_k_default
-        history, snapshot = stages.preparation.history(history), stages.builds.snapshot
-        alone = self.answer_many([(self.prepare(question), top_k)])[0]
+        top_k, history = top_k or self.settings.top_k_default, self.stages.preparation.history(history)
+        # With a history, the question is searched twice (alone, then with it) and encoded once.
+        engine = self.using(encoder=self.stages.encoder.remembering()) if history else self
+        stages, snapshot = engine.stages, engine.stages.builds.snapshot
+        alone = engine.answer_many([(self.prepare(question), top_k)])[0]
         # Never cached: a follow-up's answer depends on its history, which is kept nowhere.
-        finding, offset = self._leaning(snapshot, alone, history, top_k + SPARE)
+        finding, offset = engine._leaning(snapshot, alone, history, top_k + SPARE)
         if finding is None:
             return alone
-        answer = self._answer(snapshot, alone.question, finding, alone.language, top_k)
+        answer = engine._answer(snapshot, alone.question, finding, alone.language, top_k)
         if answer.status == "answered" and alone.status != "answered" and alone.status != "not_found":
             return alone  # a question on the subject that the article does not answer stays so
         return stages.assembly.followup(snapshot, answer, alone, [turn + offset for turn in finding.context])
@@ -177,19 +179,16 @@ class Engine:
         return stages.encoder.find(search, len(questions))
 
     def _followup(self, snapshot: Snapshot, question: str, history: Sequence[str], top_k: int) -> Finding:
-        stages = self.stages
-
         def search(encoder: Encoder, rows: list[int]) -> list[Finding]:
-            evidence, context = stages.search.followup(snapshot, question, history, top_k, encoder)
-            return [Finding(evidence, stages.decision.judge(evidence), context)]
+            evidence, context = self.stages.search.followup(snapshot, question, history, top_k, encoder)
+            return [Finding(evidence, self.stages.decision.judge(evidence), context)]
 
-        return stages.encoder.find(search, 1)[0]
+        return self.stages.encoder.find(search, 1)[0]
 
     def _answer(self, snapshot: Snapshot, question: str, finding: Finding, language: str, top_k: int) -> Answer:
         # Only passages of documents in the question's language count (all of them in a one-language corpus).
-        evidence = finding.evidence
-        hits = [hit for hit in evidence.hits if snapshot.languages[hit.passage.document_id] == language]
-        status = self.stages.decision.status(finding.verdict, question, evidence, hits, snapshot.subject)
+        hits = [hit for hit in finding.evidence.hits if snapshot.languages[hit.passage.document_id] == language]
+        status = self.stages.decision.status(finding.verdict, question, finding.evidence, hits, snapshot.subject)
         return self.stages.assembly.passages(snapshot, question, status, hits, language, top_k)
 
 

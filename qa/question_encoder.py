@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from qa.decision import Verdict
-from qa.encoder import Encoder
+from qa.encoder import Encoder, RememberingEncoder
 from qa.evidence import Evidence
 
 
@@ -37,6 +37,11 @@ class QuestionEncoder:
     @property
     def name(self) -> str:
         return self.encoder.name
+
+    def remembering(self) -> "QuestionEncoder":
+        """This encoder for one request's several searches: each distinct text encoded once (qa.encoder)."""
+        checker = RememberingEncoder(self.checker) if self.checker is not None else None
+        return QuestionEncoder(RememberingEncoder(self.encoder), checker, self._on_recheck)
 
     def find(self, search: Searcher, count: int) -> list[Finding]:
         """The findings of `count` questions, the close calls among them searched again with the checker."""

