@@ -41,6 +41,7 @@ def _same_secret(given: str, expected: str) -> bool:
     responses={
         401: {"model": HTTPErrorBody, "description": "Missing or wrong bearer token"},
         409: {"model": ErrorBody, "description": "A rebuild is already running"},
+        415: {"model": ErrorBody, "description": "A body was sent, and not as Content-Type: application/json"},
         503: {
             "model": ErrorBody,
             "description": "The build failed, or was cancelled by a shutdown; the previous index keeps serving",
