@@ -12,7 +12,7 @@ does not encode, by the rules alone). eval/symptoms-holdout*.jsonl are never fit
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from qa.embedding import load_encoder
 from qa.refusal import Logistic
 from qa.settings import PROJECT_ROOT, Settings
 from qa.smalltalk import smalltalk_language
-from qa.urgency import MODEL_FILE, UrgencyModel, urgency
+from qa.urgency import MODEL_FILE, UrgencyModel
 
 EVAL = PROJECT_ROOT / "eval"
 SYMPTOMS = ("symptoms.jsonl", "symptoms-train-more.jsonl", "symptoms-train-3.jsonl")
@@ -72,24 +72,34 @@ def cross_validate(data: TrainingSet, vectors: npt.NDArray[np.float32]) -> list[
     """Per C and threshold: urgent questions found, other symptom questions and ordinary questions marked."""
     from sklearn.model_selection import StratifiedKFold
 
-    rules = np.array([urgency(question) is not None for question in data.questions])
     talk = np.array([smalltalk_language(question) is not None for question in data.questions])
     strata = data.urgent.astype(int) * 2 + data.symptom
     folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(vectors, strata))
     lines = []
     for c in _GRID_C:
-        chance = np.zeros(len(data.questions))
+        fitted: dict[int, Logistic] = {}  # each question's model: the one its fold was left out of
         for train, test in folds:
             model = fit(vectors[train], data.urgent[train], c)
-            chance[test] = [model.probability([], vector) for vector in vectors[test]]
+            fitted.update(dict.fromkeys(test.tolist(), model))
         for threshold in _GRID_THRESHOLD:
-            marked = (rules | ((chance >= threshold) & ~data.spanish)) & ~talk
+            marked = np.array(
+                [
+                    not talk[i] and _urgent(data, vectors, i, replace(fitted[i], threshold=threshold))
+                    for i in range(len(data.questions))
+                ]
+            )
             lines.append(
                 f"C={c:g} threshold={threshold:g}: urgent found {marked[data.urgent].mean():.1%}, other symptom"
                 f" questions marked {marked[data.symptom & ~data.urgent].mean():.1%}, ordinary questions marked"
                 f" {marked[~data.symptom].mean():.1%}"
             )
     return lines
+
+
+def _urgent(data: TrainingSet, vectors: npt.NDArray[np.float32], i: int, model: Logistic) -> bool:
+    """Whether the engine's urgency check, with `model`, marks question `i` (Spanish ones are not encoded)."""
+    vector = None if data.spanish[i] else vectors[i]
+    return UrgencyModel(model).urgency(data.questions[i], vector) is not None
 
 
 def main(arguments: list[str]) -> None:

@@ -135,11 +135,12 @@ class Engine:
 
     def followup_evidence(self, question: str, history: Sequence[str], top_k: int) -> tuple[Evidence, list[int]]:
         """The evidence `answer` ranks for a question after `history`, and the earlier questions it leaned on."""
-        snapshot = self.stages.builds.snapshot
-        alone = self.answer_many([(self.prepare(question), top_k)])[0]
-        finding, offset = self._leaning(snapshot, alone, self.stages.preparation.history(history), top_k)
+        engine = self.using(encoder=self.stages.encoder.remembering())  # each text encoded once, as in `answer`
+        snapshot = engine.stages.builds.snapshot
+        alone = engine.answer_many([(self.prepare(question), top_k)])[0]
+        finding, offset = engine._leaning(snapshot, alone, self.stages.preparation.history(history), top_k)
         if finding is None:
-            return self.evidence([alone.question], top_k)[0], []
+            return engine.evidence([alone.question], top_k)[0], []
         return finding.evidence, [turn + offset for turn in finding.context]
 
     def _leaning(self, snapshot: Snapshot, alone: Answer, history: list[str], top_k: int) -> tuple[Finding | None, int]:
