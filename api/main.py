@@ -22,7 +22,6 @@ from api.limits import install_limits, limit_responses
 from api.probe_port import ProbePortOnlyProbes
 from api.routes import admin, ask, docs, documents, health, web
 from api.routes import metrics as metrics_route
-from api.schemas import ask_request_model
 from api.security import SecurityHeaders
 from api.settings import ApiSettings
 from api.startup import in_daemon_thread
@@ -178,7 +177,7 @@ def _add_middleware(app: FastAPI, settings: ApiSettings, state: AppState) -> Non
 
 def _include_routes(app: FastAPI, settings: ApiSettings) -> None:
     """The app's routes; the admin endpoint only when an admin token is set."""
-    app.include_router(ask.router(ask_request_model(settings)))
+    app.include_router(ask.router(settings))
     for module in (documents, health, web, docs):
         app.include_router(module.router)
     if settings.admin_token is not None:

@@ -1,14 +1,14 @@
 """Request and response models; their limits, taken from Settings, are part of the OpenAPI schema."""
 
-from typing import Annotated, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from qa.settings import Settings
 
 
 class AskRequest(BaseModel):
-    """A question in the asker's own words (the app serves `ask_request_model(settings)`, with its limits)."""
+    """A question in the asker's own words (POST /v1/ask validates a subclass with the settings' limits)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -32,33 +32,33 @@ class AskRequest(BaseModel):
         return value
 
 
-def ask_request_model(settings: Settings) -> type[AskRequest]:
-    """AskRequest with the question length and top_k default and maximum of `settings`."""
+def question_field(settings: Settings) -> Any:
+    """The question, at most `settings.question_max_chars` characters once normalized."""
     limit = settings.question_max_chars
-    question = Field(
+    return Field(
         min_length=1,
         max_length=limit,
         examples=["Can I take immunotherapy as a pill?"],
         description="Normalized before use (Unicode NFC, control and format characters removed, whitespace "
         f"collapsed); a 422 if nothing is left or it is then over {limit} characters.",
     )
-    top_k = Field(
+
+
+def top_k_field(settings: Settings) -> Any:
+    """How many passages, with the settings' default and maximum."""
+    return Field(
         settings.top_k_default, ge=1, le=settings.top_k_max, description="How many passages to return, best first."
     )
-    history: list[str] = Field(
+
+
+def history_field(settings: Settings) -> Any:
+    """The earlier questions, at most `settings.history_max` of them."""
+    return Field(
         default_factory=list,
         max_length=settings.history_max,
         examples=[["What is oral immunotherapy?"]],
         description=f"The conversation's earlier questions, oldest first (at most {settings.history_max}, each"
         " normalized and limited like `question`). Used only to understand a follow-up; never logged, cached or kept.",
-    )
-    turn = Annotated[str, Field(min_length=1, max_length=limit)]
-    return create_model(
-        "AskRequest",
-        __base__=AskRequest,
-        question=(str, question),
-        top_k=(int, top_k),
-        history=(list[turn], history),
     )
 
 
