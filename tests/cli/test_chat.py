@@ -204,7 +204,8 @@ def test_ctrl_c_clears_the_line_being_typed_and_the_prompt_goes_on() -> None:
 def scripted_chat(settings: ApiSettings, tmp_path: Path, *options: str) -> tuple[str, Path]:
     clipboard = tmp_path / "clipboard.txt"
     script = f"{PILL}\n:more\n:context 1\n:copy 1\n:q\nWhat is the capital of France?\n"
-    env = {**cli_env(settings), "QA_CLIPBOARD_FILE": str(clipboard)}
+    # Wide enough that the clipboard's path (long under pytest-xdist) is not wrapped mid-word.
+    env = {**cli_env(settings), "QA_CLIPBOARD_FILE": str(clipboard), "COLUMNS": "400"}
     result = runner.invoke(app, cli_args(settings, "chat", *options), input=script, env=env)
     assert result.exit_code == 0, result.output
     return flat(result.output), clipboard
