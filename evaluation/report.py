@@ -87,7 +87,13 @@ def _conversation(
     settings: Settings, index: Index, questions_file: Path, dialogues: Path, split: str
 ) -> dict[str, dict[str, float]]:
     """The outcomes of the question files beside `questions_file`, alone and after the dialogues' openers."""
-    names = ("symptoms.jsonl", "symptoms-holdout.jsonl", "symptoms-holdout-2.jsonl", "smalltalk.jsonl")
+    names = (
+        "symptoms.jsonl",
+        "symptoms-holdout.jsonl",
+        "symptoms-holdout-2.jsonl",
+        "symptoms-holdout-3.jsonl",
+        "smalltalk.jsonl",
+    )
     files = [questions_file, *(questions_file.with_name(name) for name in names)]
     engine = load_engine(settings, index)
     return conversation_outcomes(engine, [f for f in files if f.is_file()], split, openers(dialogues))

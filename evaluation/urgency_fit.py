@@ -5,9 +5,8 @@
 
 Fitted on every question of the SYMPTOMS files (urgent or not) and, as ordinary questions, the ORDINARY
 files. C and the threshold were chosen by `--cv` on these questions (docs/conversations.md): the rules and
-the model together, as the engine decides (small talk never urgent; Spanish questions, which the engine
-does not encode, by the rules alone). eval/symptoms-holdout*.jsonl are never fitted on. Needs scikit-learn
-(the `eval` extra).
+the model together, as the engine decides (small talk never urgent). eval/symptoms-holdout*.jsonl are never
+fitted on. Needs scikit-learn (the `eval` extra).
 """
 
 import json
@@ -25,22 +24,21 @@ from qa.smalltalk import smalltalk_language
 from qa.urgency import MODEL_FILE, UrgencyModel
 
 EVAL = PROJECT_ROOT / "eval"
-SYMPTOMS = ("symptoms.jsonl", "symptoms-train-more.jsonl", "symptoms-train-3.jsonl")
+SYMPTOMS = ("symptoms.jsonl", "symptoms-train-more.jsonl", "symptoms-train-3.jsonl", "symptoms-train-4.jsonl")
 ORDINARY = ("immunotherapy.jsonl", "smalltalk.jsonl")
 _C = 10.0
-_THRESHOLD = 0.5
+_THRESHOLD = 0.6
 _GRID_C = (1.0, 3.0, 10.0)
 _GRID_THRESHOLD = (0.4, 0.5, 0.6, 0.7)
 
 
 @dataclass(frozen=True)
 class TrainingSet:
-    """The questions to fit on: whether each is urgent, a symptom question (else ordinary), in Spanish."""
+    """The questions to fit on: whether each is urgent, a symptom question (else ordinary)."""
 
     questions: list[str]
     urgent: npt.NDArray[np.bool_]
     symptom: npt.NDArray[np.bool_]
-    spanish: npt.NDArray[np.bool_]
 
 
 def training_set() -> TrainingSet:
@@ -55,7 +53,6 @@ def training_set() -> TrainingSet:
         [record["question"] for record, _ in records],
         np.array([bool(record.get("urgent", False)) for record, _ in records]),
         np.array([symptom for _, symptom in records]),
-        np.array([record.get("style") == "spanish" for record, _ in records]),
     )
 
 
@@ -97,9 +94,8 @@ def cross_validate(data: TrainingSet, vectors: npt.NDArray[np.float32]) -> list[
 
 
 def _urgent(data: TrainingSet, vectors: npt.NDArray[np.float32], i: int, model: Logistic) -> bool:
-    """Whether the engine's urgency check, with `model`, marks question `i` (Spanish ones are not encoded)."""
-    vector = None if data.spanish[i] else vectors[i]
-    return UrgencyModel(model).urgency(data.questions[i], vector) is not None
+    """Whether the engine's urgency check, with `model`, marks question `i`."""
+    return UrgencyModel(model).urgency(data.questions[i], vectors[i]) is not None
 
 
 def main(arguments: list[str]) -> None:

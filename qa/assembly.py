@@ -51,7 +51,9 @@ class Assembly:
         reply = snapshot.texts.smalltalk_reply(language, self._language)
         return smalltalk(question, reply, snapshot.index.manifest.build_id, language, snapshot.texts)
 
-    def no_documents(self, snapshot: Snapshot, question: str, language: str) -> Answer:
-        """The reply when no document of the build is in the question's language."""
+    def no_documents(
+        self, snapshot: Snapshot, question: str, language: str, vector: npt.NDArray[np.float32] | None = None
+    ) -> Answer:
+        """The reply when no document of the build is in the question's language; `vector` as for `finish`."""
         answer = no_documents_in(question, language, snapshot.index.manifest.build_id, snapshot.texts, self._language)
-        return self.finish(snapshot, answer)
+        return self.finish(snapshot, answer, vector)

@@ -112,8 +112,7 @@ class Engine:
 
     def answer_many(self, requests: Sequence[tuple[Question, int]]) -> list[Answer]:
         """Answer several prepared questions with one encoder call; each is searched at its own top_k."""
-        stages = self.stages
-        snapshot = stages.builds.snapshot
+        stages, snapshot = self.stages, self.stages.builds.snapshot
         build = snapshot.index.manifest.build_id
         keys = [(build, question.casefold(), k) for question, k in requests]
         answers: list[Answer | None] = [stages.cache.get(key) for key in keys]
@@ -163,9 +162,10 @@ class Engine:
         if (talk := smalltalk_language(question)) is not None:
             return stages.assembly.smalltalk(snapshot, question, talk)
         languages[i] = language = stages.preparation.language(question)
-        if language not in snapshot.languages.values():
-            return stages.assembly.no_documents(snapshot, question, language)
-        return None
+        if language in snapshot.languages.values():
+            return None
+        vector = stages.encoder.encoder.encode([question])[0]  # the urgency check reads it in any language
+        return stages.assembly.no_documents(snapshot, question, language, vector)
 
     def _findings(self, snapshot: Snapshot, questions: list[str], top_k: int | Sequence[int]) -> list[Finding]:
         if not questions:

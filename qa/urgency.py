@@ -33,7 +33,8 @@ _SIGNS: tuple[tuple[Urgency, str], ...] = (
         r"|(?:harm|hurt)(?:ing)? (?:my|him|her)sel(?:f|ves)|self.harm|(?:don'?t|do not) want to (?:live"
         r"|be alive|wake up)"
         r"|better off (?:dead|without me)|want(?:s)? to die|wish (?:i|he|she) (?:was|were) dead|no reason to live"
-        r"|(?:no|don'?t see the|what'?s the) point (?:in |of )?(?:living|going on|anymore)|can'?t go on|end things"
+        r"|(?:no|(?:don'?t|doesn'?t|do not|does not) see (?:the|any)|what'?s the) point (?:in |of )?(?:living|going on"
+        r"|anymore)|can'?t go on|end things|tak\w* all (?:of )?(?:my|his|her|their) (?:pills|meds|medications?)"
         r"|take (?:my|his|her) (?:own )?life|how (?:i'?d|i would|to) do it|overdose on purpose"
         r"|quitarme la vida|matarme|suicidarme|hacerme daño|no quiero vivir|acabar con todo"
         r"|(?:quiero|quisiera) morir\w*|(?:estar[ií]an|est[aá]n) mejor sin m[ií]"
@@ -84,16 +85,18 @@ _SIGNS: tuple[tuple[Urgency, str], ...] = (
         r"|(?:peor|fuerte|intenso|terrible|horrible) dolor de cabeza"
         r"|dolor de cabeza (?:muy )?(?:fuerte|intenso|terrible|horrible|insoportable)"
         r"|duele la cabeza (?:muy )?(?:horrible|fuerte|much[ií]simo)"
-        r"|tos con sangre|tosiendo sangre|toso sangre|escupi\w* sangre|vomit\w* sangre"
+        r"|tos con sangre|tos\w* sangre|escupi\w* sangre|vomit\w* sangre|vomit\w* sin parar"
+        r"|no (?:para|paro|puede parar) de vomitar"
         r"|hemoptysis|syncope|syncopal|angioedema|anaphyla\w*|diplopia|visual loss|stridor|dyspnea|hypoxi\w*|delirium"
         r"|encephalopathy|status epilepticus|can'?t swallow|struggling to swallow|trouble swallowing"
         r"|altered mental status",
     ),
     (
         "care_team",
-        r"fevers?|feverish|temperature of|temp of|10[0-4](?:\.\d)? ?(?:degrees|°|f\b)|3[89](?:\.\d)? ?(?:degrees|°|c\b)"
+        r"fevers?|feverish|temperature of|temp of|10[0-4](?:\.\d)? ?(?:degrees|°|f\b)"
+        r"|3[89](?:[.,]\d)? ?(?:degrees|°|c\b)"
         r"|chills|shaking|shivering|rigors|can'?t get warm|teeth (?:are |won'?t stop )?(?:chattering|rattling)"
-        r"|3[89]\.\d|4[01]\.\d|diarrh\w+|diarrea|blood in (?:my |his |her |the )?(?:stool|poop|urine|pee)"
+        r"|3[89][.,]\d|4[01][.,]\d|diarrh\w+|diarrea|blood in (?:my |his |her |the )?(?:stool|poop|urine|pee)"
         r"|bloody (?:stool|poop|diarrh\w+|urine)|black (?:stool|poop)|yellow\w* (?:skin|eyes)|(?:skin"
         r"|eyes)(?: and (?:skin|eyes))? (?:are |is )?(?:look\w* |turn\w* )?yellow"
         r"|jaundice|icterus|febrile|neutropeni\w*|grade [34]|severe (?:pain|rash|vomiting|belly|stomach|cramps)"
@@ -129,10 +132,11 @@ _NOW = re.compile(
     r"|new|sudden\w*|won'?t (?:go away|stop)|getting worse|worse and worse|all night)\b"
     r"|\b(?:coughing|vomiting|turning|struggling|gasping|shaking|burning up)\b|\d"
     r"|\b(?:tengo|tiene|tenemos|tuve|estoy|est[aá]|me siento|se siente|no puedo|no puede|qu[eé] (?:hago|debo hacer)"
-    r"|mi (?:esposo|esposa|madre|padre|hijo|hija|mam[aá]|pap[aá])|ahora|desde (?:ayer|esta|su|mi)"
+    r"|mi (?:esposo|esposa|madre|padre|hijo|hija|mam[aá]|pap[aá])|ahora|desde (?:ayer|anoche|anteayer|esta|su|mi)"
     r"|despu[eé]s de (?:la|mi|su) (?:infusi[oó]n|tratamiento|dosis)|me desmay[eé]|hoy|esta (?:mañana|tarde|noche)"
-    r"|de (?:repente|pronto)|hace (?:un rato|media hora|una hora|minutos)|se (?:me|le) \w+|(?:me|le) (?:duele|falta)"
-    r"|siento|veo|toso|estoy escupiendo|durante la infusi[oó]n|acabo de|mis|sus|mi \w+)\b"
+    r"|de (?:repente|pronto)|hace (?:un rato|un momento|media hora|una hora|minutos)|se (?:me|le) \w+"
+    r"|(?:me|le) (?:duele|falta)"
+    r"|siento|veo|toso|tos[ií]|estoy escupiendo|durante la infusi[oó]n|acabo de|casi me|sigo|sigue|mis|sus|mi \w+)\b"
     r"|^\W*(?:high |severe |bad |terrible |bloody )?(?:fever|chills|chest pain|seizure|can'?t breathe|fiebre|bloody)\b",
     re.IGNORECASE,
 )

@@ -25,6 +25,11 @@ SYMPTOMS = PROJECT_ROOT / "eval" / "symptoms.jsonl"
         ("Mi esposo tiene las heces negras desde esta mañana", "care_team"),
         ("Siento que todos estarían mejor sin mí", "crisis"),
         ("39.5 and my teeth won't stop chattering", "care_team"),
+        ("Tengo 38,7 de temperatura desde anoche y me pusieron Keytruda el lunes", "care_team"),
+        ("Tosí sangre hace un rato, estoy con Imfinzi", "emergency"),
+        ("Casi me desmayo en la cocina hace un momento y sigo mareado", "emergency"),
+        ("Mi madre vomita sin parar desde anoche", "emergency"),
+        ("She doesn't see the point of living anymore and talks about taking all her pills", "crisis"),
     ],
 )
 def test_a_situation_now_is_urgent_with_its_level(question: str, level: str) -> None:
@@ -65,6 +70,16 @@ def test_the_embedding_finds_a_situation_the_rules_do_not_name(service: Engine) 
     vector = service.encoder.encoder.encode([question])[0]
     assert service.stages.assembly.urgency.urgency(question, vector) == "care_team"
     assert service.stages.assembly.urgency.urgency(question) is None  # without the vector, the rules alone
+
+
+def test_a_question_in_a_language_no_document_is_in_is_still_read_by_the_embedding(service: Engine) -> None:
+    """The article is English: a Spanish question gets no passage, yet its embedding (probability 0.97 against
+    a threshold of 0.6) finds the situation the rules do not name."""
+    question = "Tengo el cuerpo ardiendo y tiemblo bajo tres cobijas"
+    assert urgency(question) is None
+    answer = service.answer(question)
+    assert answer.language == "es" and not answer.passages
+    assert answer.urgent and answer.urgent_care is not None
 
 
 def test_the_embedding_leaves_ordinary_questions_alone(service: Engine) -> None:
