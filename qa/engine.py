@@ -117,14 +117,15 @@ class Engine:
         keys = [(build, question.casefold(), k) for question, k in requests]
         answers: list[Answer | None] = [stages.cache.get(key) for key in keys]
         languages: dict[int, str] = {}  # of the questions still to answer
-        for i, (question, _) in enumerate(requests):
-            if answers[i] is None:
-                answers[i] = self._without_passages(snapshot, question, i, languages)
+        fresh = [i for i, answer in enumerate(answers) if answer is None]
+        for i in fresh:
+            answers[i] = self._without_passages(snapshot, requests[i][0], i, languages)
         missing = [i for i in languages if answers[i] is None]
         found = self._findings(snapshot, [requests[i][0] for i in missing], [requests[i][1] + SPARE for i in missing])
         for i, finding in zip(missing, found, strict=True):
             answer = self._answer(snapshot, requests[i][0], finding, languages[i], requests[i][1])
             answers[i] = stages.assembly.finish(snapshot, answer, finding.evidence.vector)
+        for i in fresh:  # replies without passages too: a question in another language is encoded for urgency
             stages.cache.put(keys[i], answers[i])  # type: ignore[arg-type]
         return [a for a in answers if a is not None]
 
@@ -158,14 +159,13 @@ class Engine:
         self, snapshot: Snapshot, question: Question, i: int, languages: dict[int, str]
     ) -> Answer | None:
         """The reply to small talk or to a language no document is in; else None, noting the question's language."""
-        stages = self.stages
         if (talk := smalltalk_language(question)) is not None:
-            return stages.assembly.smalltalk(snapshot, question, talk)
-        languages[i] = language = stages.preparation.language(question)
+            return self.stages.assembly.smalltalk(snapshot, question, talk)
+        languages[i] = language = self.stages.preparation.language(question)
         if language in snapshot.languages.values():
             return None
-        vector = stages.encoder.encoder.encode([question])[0]  # the urgency check reads it in any language
-        return stages.assembly.no_documents(snapshot, question, language, vector)
+        vector = self.stages.encoder.encoder.encode([question])[0]  # the urgency check reads it in any language
+        return self.stages.assembly.no_documents(snapshot, question, language, vector)
 
     def _findings(self, snapshot: Snapshot, questions: list[str], top_k: int | Sequence[int]) -> list[Finding]:
         if not questions:

@@ -83,3 +83,15 @@ def test_a_follow_up_encodes_its_question_once(counted: tuple[Engine, CountingEn
     assert answer.context_used == [0] and "bladder" in answer.passages[0].text  # searched alone, then with history
     texts = [text for call in encoder.calls for text in call]
     assert len(encoder.calls) == 2 and sorted(texts) == ["What is intravesical therapy?", "how is it given?"]
+
+
+def test_a_question_in_another_language_is_encoded_once_then_answered_from_the_cache(
+    settings: Settings, index: Index, service: Engine
+) -> None:
+    """No document is in Spanish: the reply has no passage, but the urgency check reads the question's embedding."""
+    encoder = CountingEncoder(service.encoder.encoder)
+    cached = load_engine(settings, index, encoder=encoder)
+    question = "Tengo el cuerpo ardiendo y tiemblo bajo tres cobijas"
+    answers = [cached.answer(question) for _ in range(3)]
+    assert encoder.calls == [[question]]
+    assert all(a.urgent and not a.passages for a in answers)
