@@ -92,6 +92,8 @@ def _conversation(
         "symptoms-holdout.jsonl",
         "symptoms-holdout-2.jsonl",
         "symptoms-holdout-3.jsonl",
+        "symptoms-holdout-4.jsonl",
+        "ordinary-now-holdout.jsonl",
         "smalltalk.jsonl",
     )
     files = [questions_file, *(questions_file.with_name(name) for name in names)]

@@ -24,10 +24,16 @@ from qa.smalltalk import smalltalk_language
 from qa.urgency import MODEL_FILE, UrgencyModel
 
 EVAL = PROJECT_ROOT / "eval"
-SYMPTOMS = ("symptoms.jsonl", "symptoms-train-more.jsonl", "symptoms-train-3.jsonl", "symptoms-train-4.jsonl")
-ORDINARY = ("immunotherapy.jsonl", "smalltalk.jsonl")
+SYMPTOMS = (
+    "symptoms.jsonl",
+    "symptoms-train-more.jsonl",
+    "symptoms-train-3.jsonl",
+    "symptoms-train-4.jsonl",
+    "symptoms-train-5.jsonl",
+)
+ORDINARY = ("immunotherapy.jsonl", "smalltalk.jsonl", "ordinary-now.jsonl", "ordinary-now-2.jsonl")
 _C = 10.0
-_THRESHOLD = 0.6
+_THRESHOLD = 0.5
 _GRID_C = (1.0, 3.0, 10.0)
 _GRID_THRESHOLD = (0.4, 0.5, 0.6, 0.7)
 

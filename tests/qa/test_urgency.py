@@ -9,6 +9,7 @@ from qa.settings import PROJECT_ROOT
 from qa.urgency import urgency
 
 SYMPTOMS = PROJECT_ROOT / "eval" / "symptoms.jsonl"
+ORDINARY_NOW = PROJECT_ROOT / "eval" / "ordinary-now-holdout.jsonl"  # never fitted on
 
 
 @pytest.mark.parametrize(
@@ -30,6 +31,12 @@ SYMPTOMS = PROJECT_ROOT / "eval" / "symptoms.jsonl"
         ("Casi me desmayo en la cocina hace un momento y sigo mareado", "emergency"),
         ("Mi madre vomita sin parar desde anoche", "emergency"),
         ("She doesn't see the point of living anymore and talks about taking all her pills", "crisis"),
+        ("He has been looking up ways to end it", "crisis"),
+        ("I'm not suicidal, but my husband says he wants to die", "crisis"),
+        ("Since last night I've been coughing up little clots of blood", "emergency"),
+        ("By this morning her lips started to swell", "emergency"),
+        ("My stool has been black and sticky like tar since yesterday", "care_team"),
+        ("Las heces me salen negras desde ayer", "care_team"),
     ],
 )
 def test_a_situation_now_is_urgent_with_its_level(question: str, level: str) -> None:
@@ -74,7 +81,7 @@ def test_the_embedding_finds_a_situation_the_rules_do_not_name(service: Engine) 
 
 def test_a_question_in_a_language_no_document_is_in_is_still_read_by_the_embedding(service: Engine) -> None:
     """The article is English: a Spanish question gets no passage, yet its embedding (probability 0.97 against
-    a threshold of 0.6) finds the situation the rules do not name."""
+    a threshold of 0.5) finds the situation the rules do not name."""
     question = "Tengo el cuerpo ardiendo y tiemblo bajo tres cobijas"
     assert urgency(question) is None
     answer = service.answer(question)
@@ -83,10 +90,24 @@ def test_a_question_in_a_language_no_document_is_in_is_still_read_by_the_embeddi
 
 
 def test_the_embedding_leaves_ordinary_questions_alone(service: Engine) -> None:
-    questions = ["What is immunotherapy?", "How is immunotherapy given?", "can immunotherapy cause a fever?"]
+    """The last two say too little for the embedding (it gives them 0.61 and 0.60 against a threshold of 0.5)."""
+    questions = [
+        "What is immunotherapy?",
+        "How is immunotherapy given?",
+        "can immunotherapy cause a fever?",
+        "who wrote this?",
+        "second opinion options",
+    ]
     vectors = service.encoder.encoder.encode(questions)
     assert [service.stages.assembly.urgency.urgency(q, v) for q, v in zip(questions, vectors, strict=True)] == [
-        None,
-        None,
-        None,
-    ]
+        None
+    ] * len(questions)
+
+
+def test_ordinary_messages_with_words_of_time_are_rarely_urgent(service: Engine) -> None:
+    """Held-out messages that say "tonight", "right now" or "asap" about errands, infusion days or paperwork:
+    16.0 % of them were marked by the model fitted without such messages, 5.3 % by today's."""
+    rows = [json.loads(line) for line in ORDINARY_NOW.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 100 and not any(r["urgent"] for r in rows)
+    marked = sum(service.answer(r["question"]).urgent for r in rows)
+    assert marked / len(rows) <= 0.12
