@@ -5,7 +5,8 @@ base image with deploy/base_image.sh when it is absent, builds the wheelhouse an
 `--network none`), then runs the image on the index copied out of it and mounted read-only, with the
 manifest's memory and CPU, and checks: under 900 MB and no torch, non-root, /readyz 200, an answer whose
 offsets match /v1/documents, HEALTHCHECK healthy, and SIGTERM stopping it within the grace period.
-It removes the containers it ran and stops the daemon it started; the images stay as a cache.
+It removes the containers it ran and stops the daemon it started; the images stay as a cache, except the
+previous build of its own two tags, which it removes once the new one is tagged (each was about 3.7 GB).
 Where Docker cannot run (not root, no apt-get, no daemon), it says so and exits 0 (1 with QA_REQUIRE_DOCKER=1).
 """
 
@@ -99,6 +100,7 @@ def build(docker: str) -> None:
         print(f"Making the base image {BASE_IMAGE} with debootstrap (about 2.5 min)", flush=True)
         run(str(ROOT / "deploy" / "base_image.sh"), BASE_IMAGE, env={**os.environ, "DOCKER": docker})
     subprocess.run([str(ROOT / "deploy" / "wheelhouse.sh"), sys.executable], check=True)
+    previous = {tag: image_id(docker, tag) for tag in (BUILDER, IMAGE)}
     started = time.monotonic()
     for target, tag in (("build", BUILDER), ("runtime", IMAGE)):
         subprocess.run(
@@ -123,6 +125,16 @@ def build(docker: str) -> None:
         )
     seconds = time.monotonic() - started
     print(f"Built {BUILDER} and {IMAGE} from {BASE_IMAGE} with no network in {seconds:.0f} s", flush=True)
+    for tag, old in previous.items():
+        if old and old != image_id(docker, tag):
+            removed = subprocess.run([docker, "image", "rm", old], capture_output=True, text=True)
+            print(f"Removed the previous {tag} ({old[:19]})" if removed.returncode == 0 else removed.stderr.strip())
+
+
+def image_id(docker: str, tag: str) -> str:
+    """The id of the image a tag names now, or "" when there is none."""
+    found = subprocess.run([docker, "image", "inspect", "-f", "{{.Id}}", tag], capture_output=True, text=True)
+    return found.stdout.strip() if found.returncode == 0 else ""
 
 
 def pod_spec(manifest: str, kind: str) -> dict[str, Any]:
