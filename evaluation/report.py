@@ -93,7 +93,9 @@ def _conversation(
         "symptoms-holdout-2.jsonl",
         "symptoms-holdout-3.jsonl",
         "symptoms-holdout-4.jsonl",
+        "symptoms-holdout-5.jsonl",
         "ordinary-now-holdout.jsonl",
+        "ordinary-now-holdout-2.jsonl",
         "smalltalk.jsonl",
     )
     files = [questions_file, *(questions_file.with_name(name) for name in names)]

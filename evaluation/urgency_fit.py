@@ -30,8 +30,16 @@ SYMPTOMS = (
     "symptoms-train-3.jsonl",
     "symptoms-train-4.jsonl",
     "symptoms-train-5.jsonl",
+    "symptoms-train-6.jsonl",
 )
-ORDINARY = ("immunotherapy.jsonl", "smalltalk.jsonl", "ordinary-now.jsonl", "ordinary-now-2.jsonl")
+ORDINARY = (
+    "immunotherapy.jsonl",
+    "smalltalk.jsonl",
+    "ordinary-now.jsonl",
+    "ordinary-now-2.jsonl",
+    "ordinary-now-3.jsonl",
+    "ordinary-emotion.jsonl",
+)
 _C = 10.0
 _THRESHOLD = 0.5
 _GRID_C = (1.0, 3.0, 10.0)

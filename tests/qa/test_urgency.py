@@ -1,6 +1,7 @@
 """qa.urgency: urgent situations told apart from questions about the same signs."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from qa.urgency import urgency
 
 SYMPTOMS = PROJECT_ROOT / "eval" / "symptoms.jsonl"
 ORDINARY_NOW = PROJECT_ROOT / "eval" / "ordinary-now-holdout.jsonl"  # never fitted on
+FEELINGS_NOW = PROJECT_ROOT / "eval" / "ordinary-now-holdout-2.jsonl"  # never fitted on, 60 + 23 of feelings
 
 
 @pytest.mark.parametrize(
@@ -37,6 +39,12 @@ ORDINARY_NOW = PROJECT_ROOT / "eval" / "ordinary-now-holdout.jsonl"  # never fit
         ("By this morning her lips started to swell", "emergency"),
         ("My stool has been black and sticky like tar since yesterday", "care_team"),
         ("Las heces me salen negras desde ayer", "care_team"),
+        ("He's had a pressure in his chest that goes down his left arm for half an hour", "emergency"),
+        ("He has slept all day and I can barely wake him to drink", "emergency"),
+        ("Patient hypersomnolent since morning, on pembrolizumab", "emergency"),
+        ("Mi abuela está súper somnolienta, no hay caso de despertarla", "emergency"),
+        ("Next thing I knew I was on the floor of the pharmacy, an hour ago", "emergency"),
+        ("Since Tuesday there's been blood in the toilet bowl", "care_team"),
     ],
 )
 def test_a_situation_now_is_urgent_with_its_level(question: str, level: str) -> None:
@@ -80,7 +88,7 @@ def test_the_embedding_finds_a_situation_the_rules_do_not_name(service: Engine) 
 
 
 def test_a_question_in_a_language_no_document_is_in_is_still_read_by_the_embedding(service: Engine) -> None:
-    """The article is English: a Spanish question gets no passage, yet its embedding (probability 0.92 against
+    """The article is English: a Spanish question gets no passage, yet its embedding (probability 0.89 against
     a threshold of 0.5) finds the situation the rules do not name."""
     question = "Tengo el cuerpo ardiendo y tiemblo bajo tres cobijas"
     assert urgency(question) is None
@@ -90,7 +98,7 @@ def test_a_question_in_a_language_no_document_is_in_is_still_read_by_the_embeddi
 
 
 def test_the_embedding_leaves_ordinary_questions_alone(service: Engine) -> None:
-    """The last two say too little for the embedding (it gives them 0.61 and 0.60 against a threshold of 0.5)."""
+    """The last two say too little for the embedding (it gives them 0.67 and 0.73 against a threshold of 0.5)."""
     questions = [
         "What is immunotherapy?",
         "How is immunotherapy given?",
@@ -107,7 +115,18 @@ def test_the_embedding_leaves_ordinary_questions_alone(service: Engine) -> None:
 def test_ordinary_messages_with_words_of_time_are_rarely_urgent(service: Engine) -> None:
     """Held-out messages that say "tonight", "right now" or "asap" about errands, infusion days or paperwork:
     16.0 % of them were marked by the model fitted without such messages, 5.3 % by today's."""
-    rows = [json.loads(line) for line in ORDINARY_NOW.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert _share_marked(service, ORDINARY_NOW) <= 0.12
+
+
+def test_messages_of_fear_grief_or_anger_are_rarely_urgent(service: Engine) -> None:
+    """Held-out messages from people just diagnosed, waiting for scans, caring or grieving, with no sign of
+    the body and no thought of self-harm: 26.5 % were marked by the model fitted without such messages, 8.0 %
+    by today's (eval/ordinary-emotion.jsonl among its ordinary questions)."""
+    assert _share_marked(service, FEELINGS_NOW) <= 0.16
+
+
+def _share_marked(service: Engine, held_out: Path) -> float:
+    """The share of a held-out file of ordinary messages (at least 100, none urgent) that the engine marks."""
+    rows = [json.loads(line) for line in held_out.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 100 and not any(r["urgent"] for r in rows)
-    marked = sum(service.answer(r["question"]).urgent for r in rows)
-    assert marked / len(rows) <= 0.12
+    return sum(service.answer(r["question"]).urgent for r in rows) / len(rows)
