@@ -37,9 +37,19 @@ _SIGNS: tuple[tuple[Urgency, str], ...] = (
         r"|anymore)|can'?t go on|end things|tak\w* all (?:of )?(?:my|his|her|their) (?:pills|meds|medications?)"
         r"|take (?:my|his|her) (?:own )?life|how (?:i'?d|i would|to) do it|overdose on purpose"
         r"|ways to (?:end it|die|kill)"
+        r"|better off if (?:i|he|she) (?:just )?(?:wasn'?t|weren'?t|was not|were not) (?:here|around|alive)"
+        r"|(?:don'?t|dont|do not|doesn'?t|does not) (?:really |even )?(?:want|wanna) (?:to )?(?:live|be alive|exist"
+        r"|be here any ?more)|wanna die|if (?:i|he|she) (?:just )?(?:didn'?t|did not|never) (?:wake|woke) up"
+        r"|stopped being here|(?:don'?t|do not) feel safe (?:with|around) (?:my|him|her)self"
+        r"|(?:writ\w*|wrote|left|leave) (?:\w+ ){0,2}goodbye (?:letters?|notes?)\b"
+        r"(?! to (?:the|my) (?:nurses?|team|staff))"
+        r"|(?:enough|how many) (?:\w+ )?(?:pills|tablets) to (?:die|kill|end)"
+        r"|saving up (?:my |his |her )?(?:\w+ )?(?:pills|tablets|meds)"
+        r"|(?:search\w*|googl\w*) (?:about |for )?(?:how to )?overdos(?:e|es|ing)\b(?! risk)|\bSI (?:with|w/) plan"
         r"|quitarme la vida|matarme|suicidarme|hacerme daño|no quiero vivir|acabar con todo"
         r"|(?:quiero|quisiera) morir\w*|(?:estar[ií]an|est[aá]n) mejor sin m[ií]"
-        r"|no (?:vale|tiene) (?:la pena|sentido) vivir",
+        r"|no (?:vale|tiene) (?:la pena|sentido) vivir|no quiero (?:seguir viviendo|despertar\w*|estar aqu[ií] ya)"
+        r"|(?:ser[ií]a|estar[ií]an?) mejor si (?:yo )?no (?:estuviera|existiera)",
     ),
     (
         "emergency",

@@ -45,6 +45,15 @@ FEELINGS_NOW = PROJECT_ROOT / "eval" / "ordinary-now-holdout-2.jsonl"  # never f
         ("Mi abuela está súper somnolienta, no hay caso de despertarla", "emergency"),
         ("Next thing I knew I was on the floor of the pharmacy, an hour ago", "emergency"),
         ("Since Tuesday there's been blood in the toilet bowl", "care_team"),
+        ("Lately I think my family would be better off if I wasn't around", "crisis"),
+        ("honestly i dont wanna be alive anymore", "crisis"),
+        ("I don't really want to live anymore, this treatment is too much", "crisis"),
+        ("Sometimes I think it would be easier if I just never woke up", "crisis"),
+        ("I don't feel safe with myself tonight", "crisis"),
+        ("I wrote goodbye letters to my children", "crisis"),
+        ("I've been saving up my sleeping pills", "crisis"),
+        ("Tonight he was searching about overdoses", "crisis"),
+        ("A veces pienso que estarían mejor si yo no estuviera", "crisis"),
     ],
 )
 def test_a_situation_now_is_urgent_with_its_level(question: str, level: str) -> None:
