@@ -94,6 +94,7 @@ def _conversation(
         "symptoms-holdout-3.jsonl",
         "symptoms-holdout-4.jsonl",
         "symptoms-holdout-5.jsonl",
+        "symptoms-holdout-6.jsonl",
         "ordinary-now-holdout.jsonl",
         "ordinary-now-holdout-2.jsonl",
         "smalltalk.jsonl",
