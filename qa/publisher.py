@@ -11,7 +11,7 @@ from typing import Any
 
 from qa.documents import Corpus
 from qa.settings import Helpline, Settings
-from qa.urgency import Urgency
+from qa.warning_signs import Urgency
 
 
 @dataclass(frozen=True)
