@@ -87,21 +87,11 @@ def _conversation(
     settings: Settings, index: Index, questions_file: Path, dialogues: Path, split: str
 ) -> dict[str, dict[str, float]]:
     """The outcomes of the question files beside `questions_file`, alone and after the dialogues' openers."""
-    names = (
-        "symptoms.jsonl",
-        "symptoms-holdout.jsonl",
-        "symptoms-holdout-2.jsonl",
-        "symptoms-holdout-3.jsonl",
-        "symptoms-holdout-4.jsonl",
-        "symptoms-holdout-5.jsonl",
-        "symptoms-holdout-6.jsonl",
-        "ordinary-now-holdout.jsonl",
-        "ordinary-now-holdout-2.jsonl",
-        "smalltalk.jsonl",
-    )
-    files = [questions_file, *(questions_file.with_name(name) for name in names)]
+    # Every held-out set of symptom questions and of ordinary messages, however many rounds have added.
+    patterns = ("symptoms.jsonl", "symptoms-holdout*.jsonl", "ordinary-now-holdout*.jsonl", "smalltalk.jsonl")
+    beside = [path for pattern in patterns for path in sorted(questions_file.parent.glob(pattern))]
     engine = load_engine(settings, index)
-    return conversation_outcomes(engine, [f for f in files if f.is_file()], split, openers(dialogues))
+    return conversation_outcomes(engine, [questions_file, *beside], split, openers(dialogues))
 
 
 def _dialogue_reports(
