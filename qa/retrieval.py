@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from qa.echoes import Echoes
 from qa.evidence import Evidence, Hit
 from qa.fusion import Method, Scores, fuse
 from qa.index import Index
@@ -53,6 +54,7 @@ class Retriever:
         kinds = np.array([p.kind for p in index.passages])
         self._allowed = {intent: np.isin(kinds, allowed) for intent, allowed in INTENT_KINDS.items()}
         self._sentences = SentenceScorer(index)
+        self._echoes = Echoes(index.passages)
 
     def search(
         self,
@@ -102,7 +104,7 @@ class Retriever:
             terms,
             covered_first=covered(match, self.index.lexical, ids[ranked[:1]]),
             covered_top=covered(match, self.index.lexical, ids[ranked[:_COVER_DEPTH]]),
-            margin=float(fused[ranked[0]] - fused[ranked[1]]) if len(ranked) > 1 else float(fused[ranked[0]]),
+            margin=_margin(fused),
             agree=bool(dense.argmax() == lexical.argmax()) and bool(lexical.max() > 0),
             salience=match.salience,
             vector=vector,
@@ -138,7 +140,25 @@ class Retriever:
         sentences = self._sentences.scores(vector, ids)
         sentence = best_sentences(sentences)
         fused = fuse(self.method, dense, lexical, sentence, self.lexical_weight, self.sentence_weight)
-        return _Scored(ids, dense, lexical, sentences, sentence, fused, np.argsort(-fused, kind="stable"))
+        ranked = self._explained_first(np.argsort(-fused, kind="stable"), ids)
+        return _Scored(ids, dense, lexical, sentences, sentence, fused, ranked)
+
+    def _explained_first(self, ranked: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """A summary ranked first gives way to the best-ranked candidate that explains it (qa.echoes).
+
+        "Key Points" lists repeat the first sentence of each section: the section answers, the list points to it.
+        """
+        explaining = self._echoes.explaining(int(ids[ranked[0]]))
+        lead = next((i for i in ranked[1:] if int(ids[i]) in explaining), None) if explaining else None
+        return ranked if lead is None else np.concatenate([[lead], ranked[ranked != lead]])
+
+
+def _margin(fused: npt.NDArray[np.float64]) -> float:
+    """How far the best fused score leads the next one (the best score itself when it is alone)."""
+    if len(fused) < 2:
+        return float(fused[0])
+    second, best = np.partition(fused, -2)[-2:]
+    return float(best - second)
 
 
 def _top(scores: Scores, count: int) -> npt.NDArray[np.int64]:
