@@ -19,9 +19,11 @@ def stands_alone(
     """Whether the question is one its history cannot bear on: too long, in another language, placed
     alone without pointing back, or off-topic.
 
-    `alone` is its answer asked alone, `before` the question before it. A question the corpus
-    answers (or relates to) alone keeps its own passages unless it points back ("how is it given?"):
-    "resistance" after a question on injections is a new subject, not a follow-up. A question asked
+    `alone` is its answer asked alone, `before` the question before it. In a corpus of one document, a
+    question it answers (or relates to) alone keeps its own passages unless it points back ("how is it
+    given?"): "resistance" after a question on injections is a new subject, not a follow-up. Among
+    several documents, "What are the symptoms?" answered alone names no document and gets any one's
+    symptoms: qa.conversation decides from evidence whether it leans on the question before. A question asked
     alone gets `not_found` when it is off the corpus's subject; unless it points back ("and if it
     can't?") with only words the corpus uses, no history makes it one the corpus answers ("what
     time is it in Tokyo" names what the corpus never does).
@@ -30,7 +32,7 @@ def stands_alone(
     if len(question) > max_chars or language_of(before) != alone.language:
         return True
     if alone.status != "not_found":
-        return not refers_back(question)
+        return not refers_back(question) and len(snapshot.index.corpus) == 1
     unknown = snapshot.index.speller.unknown(question, STOPWORD_SET)
     return not refers_back(question) or any(rarity(word) >= _NAMES_A_SUBJECT for word in unknown)
 

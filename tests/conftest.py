@@ -1,5 +1,6 @@
 """Shared fixtures: the real model, a real index built once per session, the real app."""
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,10 @@ from qa.settings import PROJECT_ROOT, Settings
 from tests.servers import Paths
 
 CORPUS = PROJECT_ROOT / "corpus"
+# MedQuAD's CancerGov pages (CC BY 4.0, attribution in bench/medquad/README.md): the seven leukemia
+# pages are siblings with near-identical sections, each opening with a "Key Points" list.
+MEDQUAD = PROJECT_ROOT / "bench" / "medquad"
+LEUKEMIA = frozenset(f"CancerGov_0000001_{n}" for n in range(1, 8))
 ARTICLE = CORPUS / "acs-immunotherapy.txt"
 
 
@@ -65,6 +70,26 @@ def publisher(settings: ApiSettings, index: Index) -> PublisherTexts:
 @pytest.fixture(scope="session")
 def service(settings: ApiSettings, index: Index) -> Engine:
     return load_engine(settings, index)
+
+
+@pytest.fixture(scope="session")
+def leukemia_settings(tmp_path_factory: pytest.TempPathFactory, settings: ApiSettings) -> ApiSettings:
+    """The settings over MedQuAD's seven leukemia pages, with the answer cache off."""
+    folder = tmp_path_factory.mktemp("leukemia")
+    lines = (MEDQUAD / "corpus-cancergov.jsonl").read_text().splitlines()
+    (folder / "leukemia.jsonl").write_text("".join(line + "\n" for line in lines if json.loads(line)["id"] in LEUKEMIA))
+    update = {"corpus": folder / "leukemia.jsonl", "index_dir": folder / "index", "cache_size": 0}
+    return settings.model_copy(update=update)
+
+
+@pytest.fixture(scope="session")
+def leukemia(leukemia_settings: ApiSettings) -> Index:
+    return ensure_index(leukemia_settings)
+
+
+@pytest.fixture(scope="session")
+def leukemia_engine(leukemia_settings: ApiSettings, leukemia: Index, service: Engine) -> Engine:
+    return load_engine(leukemia_settings, leukemia, encoder=service.encoder.encoder)
 
 
 @pytest.fixture(scope="module")

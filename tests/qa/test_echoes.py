@@ -8,39 +8,14 @@ import pytest
 from qa.chunking import chunk_corpus
 from qa.documents import load_corpus
 from qa.echoes import Echoes
-from qa.engine import Engine, load_engine
-from qa.index import Index, ensure_index
-from qa.settings import PROJECT_ROOT, Settings
-
-# MedQuAD's CancerGov pages (CC BY 4.0, attribution in bench/medquad/README.md): each opens with a
-# "Key Points" list whose bullets repeat the first sentence of the sections below it.
-MEDQUAD = PROJECT_ROOT / "bench" / "medquad"
-LEUKEMIA = {f"CancerGov_0000001_{n}" for n in range(1, 8)}
+from qa.engine import Engine
+from qa.index import Index
+from tests.conftest import LEUKEMIA, MEDQUAD
 
 
 def _questions() -> list[dict[str, object]]:
     lines = (MEDQUAD / "questions-cancergov.jsonl").read_text().splitlines()
     return [q for q in map(json.loads, lines) if q["doc_id"] in LEUKEMIA]
-
-
-@pytest.fixture(scope="module")
-def leukemia_settings(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Settings:
-    """Settings over MedQuAD's seven leukemia pages: siblings with near-identical sections."""
-    folder = tmp_path_factory.mktemp("leukemia")
-    lines = (MEDQUAD / "corpus-cancergov.jsonl").read_text().splitlines()
-    (folder / "leukemia.jsonl").write_text("".join(line + "\n" for line in lines if json.loads(line)["id"] in LEUKEMIA))
-    update = {"corpus": folder / "leukemia.jsonl", "index_dir": folder / "index", "cache_size": 0}
-    return settings.model_copy(update=update)
-
-
-@pytest.fixture(scope="module")
-def leukemia(leukemia_settings: Settings) -> Index:
-    return ensure_index(leukemia_settings)
-
-
-@pytest.fixture(scope="module")
-def engine(leukemia_settings: Settings, leukemia: Index, service: Engine) -> Engine:
-    return load_engine(leukemia_settings, leukemia, encoder=service.encoder.encoder)
 
 
 def _first(engine: Engine, question: str) -> tuple[str, int, int]:
@@ -78,7 +53,7 @@ def test_a_paragraph_repeated_whole_or_a_single_document_without_a_summary_has_n
 
 
 def test_the_section_that_explains_a_key_point_comes_first_not_the_list(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    leukemia_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The kinds whose Key Point repeats the section's first sentence, which the list outranked:
     # measured 5 of these 14 first with the rule, 0 without it.
@@ -88,7 +63,7 @@ def test_the_section_that_explains_a_key_point_comes_first_not_the_list(
     def answered_first() -> int:
         count = 0
         for q in questions:
-            document, start, end = _first(engine, str(q["question"]))
+            document, start, end = _first(leukemia_engine, str(q["question"]))
             count += document == q["doc_id"] and start < int(str(q["end"])) and end > int(str(q["start"]))
         return count
 
