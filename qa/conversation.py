@@ -76,21 +76,24 @@ def resolve(
     return context, alone
 
 
-def brings_forward(first: Evidence, context: Weights, alone: Sequence[Evidence]) -> bool:
+def brings_forward(first: Evidence, context: Weights, alone: Sequence[Evidence], placed: bool) -> bool:
     """Whether the passage a follow-up's search puts `first` is the question's own first or one that an
     earlier question it leans on showed: history brings the conversation's passages forward; it does
     not pick a passage neither the question nor its history found ("What are biomarkers and when do
     they test for them?" after a question on injections keeps its own answer). Among several
-    documents it may also bring the conversation's document forward: "How to diagnose it?" after
-    "What is hairy cell leukemia?" gets that page's section, not the one another page put first alone."""
+    documents, a question `placed` alone (answered or related there) may also move to the
+    conversation's document: "How to diagnose it?" after "What is hairy cell leukemia?" gets that
+    page's section, not the one another page put first alone. One the corpus could not place alone
+    ("can my dog catch it?") may not: the conversation's page would answer what it never says."""
     if not first.hits:
         return False
     chosen, own = first.hits[0].passage, alone[-1].hits
     shown = {hit.passage.id for j in context for hit in alone[j].hits}
     if (bool(own) and chosen.id == own[0].passage.id) or chosen.id in shown:
         return True
-    conversation = {alone[j].hits[0].passage.document_id for j in context if alone[j].hits}
-    return bool(own) and own[0].passage.document_id != chosen.document_id and chosen.document_id in conversation
+    if not (placed and own) or own[0].passage.document_id == chosen.document_id:
+        return False
+    return chosen.document_id in {alone[j].hits[0].passage.document_id for j in context if alone[j].hits}
 
 
 def expand(vector: Vectors, context: Weights, turns: Sequence[str], vectors: Vectors) -> tuple[Vectors, Expansion]:

@@ -65,8 +65,7 @@ class Engine:
         return Engine(self.settings, replace(self.stages, **stages), self.int8_check)
 
     def trying(self, index: Index) -> "Engine":
-        """An engine with these stages answering from `index`, to test a build before it serves: it caches
-        nothing and counts no recheck."""
+        """An engine answering from `index`, to test a build before it serves: no cache, no recheck counted."""
         encoder, builds = self.stages.encoder, BuildRegistry(self.settings, index, self.stages.builds.method)
         return self.using(
             builds=builds, encoder=QuestionEncoder(encoder.encoder, encoder.checker), cache=AnswerCache(0)
@@ -152,7 +151,7 @@ class Engine:
             return None, offset
         if stands_alone(alone, earlier[-1], preparation.language, snapshot, settings.followup_max_chars):
             return None, offset
-        finding = self._followup(snapshot, alone.question, earlier, top_k)
+        finding = self._followup(snapshot, alone, earlier, top_k)
         return (finding if finding.context else None), offset
 
     def _without_passages(
@@ -179,9 +178,10 @@ class Engine:
 
         return stages.encoder.find(search, len(questions))
 
-    def _followup(self, snapshot: Snapshot, question: str, history: Sequence[str], top_k: int) -> Finding:
+    def _followup(self, snapshot: Snapshot, alone: Answer, history: Sequence[str], top_k: int) -> Finding:
         def search(encoder: Encoder, rows: list[int]) -> list[Finding]:
-            evidence, context = self.stages.search.followup(snapshot, question, history, top_k, encoder)
+            placed = alone.status != "not_found"  # see qa.conversation.brings_forward
+            evidence, context = self.stages.search.followup(snapshot, alone.question, history, top_k, encoder, placed)
             return [Finding(evidence, self.stages.decision.judge(evidence), context)]
 
         return self.stages.encoder.find(search, 1)[0]

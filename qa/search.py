@@ -56,9 +56,12 @@ class Search:
         return [[next(ordered) for _ in group] for group in parts]
 
     def followup(
-        self, snapshot: Snapshot, question: str, history: Sequence[str], top_k: int, encoder: Encoder
+        self, snapshot: Snapshot, question: str, history: Sequence[str], top_k: int, encoder: Encoder, placed: bool
     ) -> tuple[Evidence, list[int]]:
-        """Evidence for a question searched with the earlier questions it leans on, and their indexes."""
+        """Evidence for a question searched with the earlier questions it leans on, and their indexes.
+
+        `placed`: the question alone found passages to answer or relate to (see qa.conversation.brings_forward).
+        """
         speller, settings = snapshot.index.speller, self.settings
         turns = [speller.correct(text) for text in [*history, question]]
         # The same bounds on encoder work as a question alone (settings.question_max_parts and so on).
@@ -73,4 +76,4 @@ class Search:
             np.stack([vector for vector, _ in queries]), parts, top_k, [expansion for _, expansion in queries]
         )
         evidence = merge_evidence(found, top_k)
-        return evidence, (sorted(context) if brings_forward(evidence, context, alone) else [])
+        return evidence, (sorted(context) if brings_forward(evidence, context, alone, placed) else [])

@@ -159,3 +159,16 @@ def test_among_several_documents_a_question_naming_another_page_opens_its_own_to
     answer = leukemia_engine.answer("What is (are) Chronic Myelogenous Leukemia ?", history=history)
     assert answer.context_used == []
     assert answer.passages[0].document_id == "CancerGov_0000001_4"
+
+
+@pytest.mark.parametrize("question", ["how much does it cost?", "can I drink alcohol with it?"])
+def test_among_several_documents_history_never_answers_what_the_pages_do_not_say(
+    leukemia_engine: Engine, question: str
+) -> None:
+    # Searched with the conversation, both land on the hairy cell leukemia page's symptoms: allowed to move
+    # there, they were "answered" with it (measured); a question the corpus could not place alone may not move.
+    alone = leukemia_engine.answer(question)
+    history = ["What is (are) Hairy Cell Leukemia ?", "What are the symptoms?"]
+    followed = leukemia_engine.answer(question, history=history)
+    assert alone.status == followed.status == "not_found"
+    assert followed.context_used == []
