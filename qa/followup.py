@@ -19,8 +19,8 @@ def stands_alone(
     """Whether the question is one its history cannot bear on: too long, in another language, placed
     alone without pointing back, or off-topic.
 
-    `alone` is its answer asked alone, `before` the question before it. In a corpus of one document, a
-    question it answers (or relates to) alone keeps its own passages unless it points back ("how is it
+    `alone` is its answer asked alone, `before` the question before it. With one document in its language,
+    a question it answers (or relates to) alone keeps its own passages unless it points back ("how is it
     given?"): "resistance" after a question on injections is a new subject, not a follow-up. Among
     several documents, "What are the symptoms?" answered alone names no document and gets any one's
     symptoms: qa.conversation decides from evidence whether it leans on the question before. A question asked
@@ -32,7 +32,7 @@ def stands_alone(
     if len(question) > max_chars or language_of(before) != alone.language:
         return True
     if alone.status != "not_found":
-        return not refers_back(question) and len(snapshot.index.corpus) == 1
+        return not refers_back(question) and list(snapshot.languages.values()).count(alone.language) == 1
     unknown = snapshot.index.speller.unknown(question, STOPWORD_SET)
     return not refers_back(question) or any(rarity(word) >= _NAMES_A_SUBJECT for word in unknown)
 
