@@ -10,7 +10,7 @@ from typing import Literal
 
 Urgency = Literal["emergency", "care_team", "crisis"]
 
-SIGNS: tuple[tuple[Urgency, str], ...] = (
+_SIGNS: tuple[tuple[Urgency, str], ...] = (
     (
         "crisis",
         r"suicid\w*|kill(?:ing)? (?:my|him|her)sel(?:f|ves)|end (?:it all|my life|his life|her life)"
@@ -112,4 +112,4 @@ SIGNS: tuple[tuple[Urgency, str], ...] = (
         r"|hematochezia|burning up|hot to the touch|10[0-4]\.\d",
     ),
 )
-SIGN_PATTERNS = tuple((level, re.compile(rf"\b(?:{pattern})", re.IGNORECASE)) for level, pattern in SIGNS)
+SIGN_PATTERNS = tuple((level, re.compile(rf"\b(?:{pattern})", re.IGNORECASE)) for level, pattern in _SIGNS)
