@@ -388,7 +388,9 @@ def _load_generator(generator: str) -> str:
 
 @app.command("eval")
 def evaluate(
-    questions_file: Annotated[Path, typer.Argument(help="Labelled questions (.jsonl): ours or MedQuAD's format.")],
+    questions_files: Annotated[
+        list[Path], typer.Argument(help="Labelled questions (.jsonl, one or more): ours or MedQuAD's format.")
+    ],
     split: Annotated[str, typer.Option(help="train, test or all.")] = "all",
     sample: Annotated[Path | None, typer.Option(help="File of question ids to keep (MedQuAD's sample).")] = None,
     limit: Annotated[int | None, typer.Option(help="Evaluate only the first N questions.")] = None,
@@ -411,7 +413,7 @@ def evaluate(
 
     configure_logging()
     try:
-        result = run_eval(settings_for(Settings, corpus, index_dir), questions_file, split, sample, limit, fit_refusal)
+        result = run_eval(settings_for(Settings, corpus, index_dir), questions_files, split, sample, limit, fit_refusal)
     except QAError as error:
         fail(error)
     show(as_json, lambda: json.dumps(result, indent=2), lambda console: render(result, console))

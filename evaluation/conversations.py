@@ -4,7 +4,7 @@ The earlier questions are the opening questions of eval/dialogues.jsonl (on-topi
 answers), taken in turn, so every run asks the same conversations. Questions go through
 `Engine.answer`, the path POST /v1/ask takes. Each file of eval/ is read for what it labels: answerable
 questions (R@1), unanswerable ones (answered: false), off-topic ones (not_found with no passage),
-symptom questions (urgent or not) and small talk (no passage).
+symptom questions (urgent or not), messages of feeling (answered: false) and small talk (no passage).
 """
 
 import json
@@ -26,11 +26,14 @@ def openers(dialogues: Path) -> list[str]:
 
 
 def conversation_outcomes(engine: Engine, files: list[Path], split: str, history: list[str]) -> dict[str, Any]:
-    """Per measure (e.g. 'unanswerable: answered false'), its share alone, after one and after two questions."""
+    """Per measure (e.g. 'unanswerable: answered false'), its share alone, after one and after two questions.
+
+    The measures of labelled files after the first are named with their file ('feelings, feeling: answered false').
+    """
     shares: dict[str, list[list[bool]]] = defaultdict(lambda: [[], [], []])
     turn = 0
-    for path in files:
-        for question, measure, check in _checks(path, engine, split):
+    for number, path in enumerate(files):
+        for question, measure, check in _checks(path, engine, split, "" if number == 0 else f"{path.stem}, "):
             for depth in range(3):
                 earlier = [history[(turn + j) % len(history)] for j in range(depth)]
                 shares[measure][depth].append(check(engine.answer(question, 3, earlier)))
@@ -41,13 +44,15 @@ def conversation_outcomes(engine: Engine, files: list[Path], split: str, history
     }
 
 
-def _checks(path: Path, engine: Engine, split: str) -> list[tuple[str, str, Any]]:
-    """(question, measure, check on its answer) for each labelled question of `path` in `split`."""
+def _checks(path: Path, engine: Engine, split: str, prefix: str) -> list[tuple[str, str, Any]]:
+    """(question, measure, check on its answer) for each labelled question of `path` in `split`; `prefix` names
+    the measures of a file labelled by kind."""
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     records = [r for r in records if split in ("all", r.get("split", split)) and not r.get("history")]
     if records and "kind" in records[0]:
         labelled = load_questions(path, engine.index.corpus, split)
-        return [(q.question, *_by_kind(q.kind, q.gold)) for q in labelled if not q.history]
+        checks = [(q.question, *_by_kind(q.kind, q.gold)) for q in labelled if not q.history]
+        return [(question, prefix + measure, check) for question, measure, check in checks]
     if records and "urgent" in records[0]:
         kinds = {True: "urgent", False: "not urgent"}
         return [(r["question"], f"{path.stem}, {kinds[r['urgent']]}: urgent", _urgent) for r in records]

@@ -1,6 +1,7 @@
-"""Run `qa eval`: the service and its BM25-only and dense-only baselines on one question set."""
+"""Run `qa eval`: the service and its BM25-only and dense-only baselines on one or more question sets."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -30,21 +31,22 @@ from qa.settings import Settings
 
 def run_eval(
     settings: Settings,
-    questions_file: Path,
+    questions_files: Sequence[Path],
     split: str = "all",
     sample: Path | None = None,
     limit: int | None = None,
     fit_to: Path | None = None,
 ) -> dict[str, Any]:
-    """Every figure of one evaluation run, as a plain dict (what `--json` prints).
+    """Every figure of one evaluation run over one or more question files, as a plain dict (what `--json` prints).
 
     With `fit_to`, the refusal model is refitted on these questions, saved there and used for the figures.
     """
     settings = settings.model_copy(update={"cache_size": 0})
     index = ensure_index(settings)
-    questions = select_questions(load_questions(questions_file, index.corpus, split), sample, limit)
+    loaded = [question for path in questions_files for question in load_questions(path, index.corpus, split)]
+    questions = select_questions(loaded, sample, limit)
     result: dict[str, Any] = {
-        "questions_file": str(questions_file),
+        "questions_file": ", ".join(str(path) for path in questions_files),
         "split": split,
         "corpus": str(settings.corpus),
         "passages": len(index.passages),
@@ -58,15 +60,20 @@ def run_eval(
         result["question_encoder"] = encoder_summary(engine)
         result["reports"], result["context_used"] = _dialogue_reports(engine, answerable)
         return result
-    _method_reports(result, settings, index, questions, fit_to)
-    dialogues = questions_file.with_name("dialogues.jsonl")
+    _method_reports(result, settings, index, questions, fit_to, questions_files)
+    dialogues = questions_files[0].with_name("dialogues.jsonl")
     if dialogues.is_file() and not sample and not limit:
-        result["conversation"] = _conversation(settings, index, questions_file, dialogues, split)
+        result["conversation"] = _conversation(settings, index, questions_files, dialogues, split)
     return result
 
 
 def _method_reports(
-    result: dict[str, Any], settings: Settings, index: Index, questions: list[LabelledQuestion], fit_to: Path | None
+    result: dict[str, Any],
+    settings: Settings,
+    index: Index,
+    questions: list[LabelledQuestion],
+    fit_to: Path | None,
+    questions_files: Sequence[Path],
 ) -> None:
     """The hybrid and each baseline method on the questions, into `result`; with `fit_to`, the refitted refusal
     model judges the hybrid's outcomes."""
@@ -76,7 +83,8 @@ def _method_reports(
         evidence = evidence_for(engine, questions)
         if fit_to and method == "hybrid":
             fitted = fit_refusal(questions, evidence)
-            fitted.save(fit_to, fitted_on=f"{Path(result['questions_file']).name} split={result['split']}")
+            names = ", ".join(path.name for path in questions_files)
+            fitted.save(fit_to, fitted_on=f"{names} split={result['split']}")
             result["refusal_model"] = {**asdict(fitted), "file": str(fit_to)}
             engine = engine.using(decision=Decision(fitted, settings.recheck_margin, settings.recheck_band))
         report = score(method, questions, evidence, engine if method == "hybrid" else None)
@@ -84,14 +92,22 @@ def _method_reports(
 
 
 def _conversation(
-    settings: Settings, index: Index, questions_file: Path, dialogues: Path, split: str
+    settings: Settings, index: Index, questions_files: Sequence[Path], dialogues: Path, split: str
 ) -> dict[str, dict[str, float]]:
-    """The outcomes of the question files beside `questions_file`, alone and after the dialogues' openers."""
-    # Every held-out set of symptom questions and of ordinary messages, however many rounds have added.
-    patterns = ("symptoms.jsonl", "symptoms-holdout*.jsonl", "ordinary-now-holdout*.jsonl", "smalltalk.jsonl")
-    beside = [path for pattern in patterns for path in sorted(questions_file.parent.glob(pattern))]
+    """The outcomes of the question files and those beside the first, alone and after the dialogues' openers."""
+    # Every held-out set of symptom questions, of ordinary messages and of feelings, however many rounds have added.
+    patterns = (
+        "symptoms.jsonl",
+        "symptoms-holdout*.jsonl",
+        "ordinary-now-holdout*.jsonl",
+        "feelings.jsonl",
+        "feelings-holdout*.jsonl",
+        "smalltalk.jsonl",
+    )
+    beside = [path for pattern in patterns for path in sorted(questions_files[0].parent.glob(pattern))]
     engine = load_engine(settings, index)
-    return conversation_outcomes(engine, [questions_file, *beside], split, openers(dialogues))
+    files = list(dict.fromkeys([*questions_files, *beside]))
+    return conversation_outcomes(engine, files, split, openers(dialogues))
 
 
 def _dialogue_reports(

@@ -38,7 +38,7 @@ def test_eval_reports_alone_concatenated_and_with_history_in_one_run(settings: S
     lines = ARTICLE_DIALOGUES.read_text(encoding="utf-8").splitlines()
     chosen = [line for line in lines if json.loads(line)["id"] in {"d07", "d23", "d33", "d39"}]
     subset.write_text("\n".join(chosen) + "\n", encoding="utf-8")
-    result = run_eval(settings, subset)
+    result = run_eval(settings, [subset])
     assert [r["method"] for r in result["reports"]] == [f"hybrid {mode}" for mode in DIALOGUE_MODES]
     alone, _, history = result["reports"]
     assert history["by_style"]["followup"]["R@1"] > alone["by_style"]["followup"]["R@1"]

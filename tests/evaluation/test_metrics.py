@@ -94,7 +94,7 @@ def test_refit_refusal_writes_where_it_is_told_and_serves_from_there(
 ) -> None:
     shipped = MODEL_FILE.read_bytes()
     target = tmp_path / "refusal.json"
-    result = run_eval(settings, PROJECT_ROOT / "eval" / "immunotherapy.jsonl", "train", fit_to=target)
+    result = run_eval(settings, [PROJECT_ROOT / "eval" / "immunotherapy.jsonl"], "train", fit_to=target)
     assert MODEL_FILE.read_bytes() == shipped
     saved = json.loads(target.read_text())
     assert result["refusal_model"]["file"] == str(target)

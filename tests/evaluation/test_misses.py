@@ -29,7 +29,7 @@ def test_eval_lists_each_miss_with_the_rank_of_the_right_passage_and_what_came_f
     subset = tmp_path / "questions.jsonl"
     lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
     subset.write_text("\n".join(line for line in lines if json.loads(line)["id"] in CHOSEN) + "\n", encoding="utf-8")
-    result = run_eval(settings, subset)
+    result = run_eval(settings, [subset])
     hybrid = result["reports"][0]
     misses = {missed["id"]: missed for missed in hybrid["misses"]}
     assert set(misses) == {"q047", "q287"}
