@@ -1,8 +1,9 @@
 """Evaluate retrieval and outcomes on labelled questions: R@k, MRR@10, the three outcomes, baselines.
 
 Two label formats are read, one JSON object per line:
-- our own: {"question", "kind": answerable|offtopic|unanswerable, "style", "split", "answers": [substring, ...]}
-  where each substring is a distinctive phrase of the paragraph that answers;
+- our own: {"question", "kind", "style", "split", "answers": [substring, ...]} where each substring is a
+  distinctive phrase of the paragraph that answers and kind is answerable, offtopic, unanswerable, feeling
+  (a message of feeling, no question) or fragment ("one more thing");
 - MedQuAD: {"question", "doc_id", "start", "end", "qtype"} where text[start:end] is the gold answer.
 """
 
@@ -230,16 +231,22 @@ def fit_refusal(
 
     `on_topic`: answerable against off-topic questions; its threshold is the highest that
     keeps at least 1 - `max_lost` of the answerable ones. `answers`: answerable against
-    unanswerable on-topic questions; its threshold is the highest that refuses at most
-    `max_false_refusal` of the answerable ones, a margin under the 5% target for unseen questions.
+    unanswerable on-topic questions and messages of feeling (kind "feeling": "they told me it's
+    cancer today and I can't stop crying", which no passage answers); its threshold is the highest
+    that refuses at most `max_false_refusal` of the answerable ones, a margin under the 5% target for
+    unseen questions. Messages of feeling stay out of `on_topic`: in it they made off-topic
+    questions `related`; so do the questions wrapped in feeling (style "feeling-question"), which
+    moved its threshold onto "TIL". Fragments ("one more thing") are in neither: in `answers` they
+    weighed against one-word keyword questions (docs/evaluation.md).
     """
     used = [(q, ev) for q, ev in zip(questions, evidence, strict=True) if ev.hits and ev.intent == "medical"]
     x = np.array([features(ev) for _, ev in used])
     vectors = np.array([ev.vector for _, ev in used])
     kinds = np.array([q.kind for q, _ in used])
-    topic = kinds != "unanswerable"
+    styles = np.array([q.style for q, _ in used])
+    topic = np.isin(kinds, ("answerable", "offtopic")) & (styles != "feeling-question")
     on_topic = _logistic(x[topic], kinds[topic] == "answerable", max_lost)
-    subject = kinds != "offtopic"
+    subject = np.isin(kinds, ("answerable", "unanswerable", "feeling"))
     answers = _logistic(x[subject], kinds[subject] == "answerable", max_false_refusal, vectors[subject])
     return RefusalModel(answers, on_topic)
 

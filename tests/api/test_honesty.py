@@ -1,11 +1,19 @@
 """POST /v1/ask in every turn: history never turns "we don't know" into an answer; urgent situations come first."""
 
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from qa.settings import PROJECT_ROOT
+
 SIDE_EFFECTS = "What are the side effects of immunotherapy?"
+# Written for this check and read once before it was (eval/feelings-holdout.jsonl; docs/evaluation.md).
+HELD_OUT = [
+    json.loads(line)
+    for line in (PROJECT_ROOT / "eval" / "feelings-holdout.jsonl").read_text(encoding="utf-8").splitlines()
+]
 
 
 def ask(client: TestClient, question: str, history: list[str] | None = None) -> dict[str, Any]:
@@ -91,3 +99,29 @@ def test_a_passage_whose_list_is_missing_says_so(client: TestClient) -> None:
     )
     assert first["incomplete"]
     assert answer["missing_list_note"].startswith("The original article has a list here")
+
+
+def test_a_message_of_feeling_is_not_answered_with_a_passage_in_any_turn(client: TestClient) -> None:
+    """ "they told me its cancer today and I cant stop crying" used to get a side-effects paragraph as its answer.
+
+    The refusal model fitted without messages of feeling answered 12 of these 85 held-out ones alone and 13 after
+    an on-topic question; refitted with eval/feelings.jsonl's train split, none.
+    """
+    feelings = [r["question"] for r in HELD_OUT if r["kind"] == "feeling"]
+    assert len(feelings) == 85
+    for history in ([], [SIDE_EFFECTS]):
+        answered = [message for message in feelings if ask(client, message, history)["answered"]]
+        assert len(answered) <= 5, answered
+
+
+def test_a_question_wrapped_in_feeling_is_still_answered(client: TestClient) -> None:
+    """ "I'm terrified, my first infusion is tomorrow - how is it given?" is a question the article answers."""
+    questions = [r for r in HELD_OUT if r["kind"] == "answerable"]
+    answers = [ask(client, r["question"]) for r in questions]
+    answered = sum(1 for answer in answers if answer["answered"])
+    first = sum(
+        1
+        for r, answer in zip(questions, answers, strict=True)
+        if answer["passages"] and any(label in answer["passages"][0]["text"] for label in r["answers"])
+    )
+    assert len(questions) == 50 and answered >= 43 and first >= 35
