@@ -58,8 +58,9 @@ class ConversationSettings(BaseSettings):
         " of eval/dialogues.jsonl fits in 63).",
     )
     followup_max_chars: int = Field(
-        200,
+        100,
         ge=0,
         description="A question longer than this stands on its own: its history plays no part. The longest"
-        " follow-up of the dialogues has 60 characters.",
+        ' follow-up of the dialogues has 60 characters; longer messages carry their own subject ("i work full'
+        ' time and im terrified ill lose my job over this. is it given every day or every week?").',
     )

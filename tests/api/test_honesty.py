@@ -125,3 +125,16 @@ def test_a_question_wrapped_in_feeling_is_still_answered(client: TestClient) -> 
         if answer["passages"] and any(label in answer["passages"][0]["text"] for label in r["answers"])
     )
     assert len(questions) == 50 and answered >= 43 and first >= 35
+
+
+def test_a_question_wrapped_in_feeling_keeps_its_own_passages_after_other_questions(client: TestClient) -> None:
+    """ "i work full time and im terrified ill lose my job over this. is it given every day or every week?" names
+    its own subject. With QA_FOLLOWUP_MAX_CHARS at 200, 16 of these 42 held-out ones leaned on this history and 15
+    showed other passages than alone."""
+    history = ["What is topical immunotherapy?", "Does immunotherapy work for every cancer and every person?"]
+    questions = [r["question"] for r in HELD_OUT if r["kind"] == "answerable" and len(r["question"]) > 100]
+    assert len(questions) >= 40
+    for question in questions:
+        alone, answer = ask(client, question), ask(client, question, history)
+        assert answer["context_used"] == []
+        assert [p["id"] for p in answer["passages"]] == [p["id"] for p in alone["passages"]]
