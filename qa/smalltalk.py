@@ -1,8 +1,9 @@
-"""Messages that are not questions about cancer: greetings, thanks, goodbyes, "help", "who are you?".
+"""Messages that are not questions about cancer: greetings, thanks, goodbyes, "help", "who are you?", "one sec".
 
 They get a short reply saying what the service does and how to reach a person, never a
 medical passage. A message counts when every word of it is a word of small talk and one of
-them carries it (a greeting, thanks, "help", "who"/"what" asked of the service): "help",
+them carries it (a greeting, thanks, "help", "who"/"what" asked of the service, a fragment such as "wait",
+"quick question" or "one more thing", which says a question is coming): "help",
 "thank u", "what kind of questions can you answer?" do; "I need help paying for
 immunotherapy" does not (it names a subject), nor "how does it work?" (a follow-up's "it").
 Misspellings one slip away ("hlep", "wat") are read as the word. English and Spanish; the
@@ -24,7 +25,8 @@ _VOCABULARY = {
         " whats what's are am is was this that that's site service chat page thing bot robot human real person ai"
         " chatgpt computer machine doctor nurse ask do does kind kinds of questions question answer answers know"
         " made built for how use work works talking speaking to with there again all now just test testing well"
-        " anyway you're your everything an"
+        " anyway you're your everything an wait sec one more thing sorry typo nvm back im i'm still anyone someone"
+        " online right quick min"
     ),
     "es": (
         "hola buenos buenas días dias tardes noches gracias muchas mil muchísimas adiós adios chao hasta luego"
@@ -36,7 +38,7 @@ _VOCABULARY = {
 _CARRIERS = frozenset(
     "hi hii hey hello helo hiya yo howdy greetings morning afternoon evening thanks thank thx ty tysm cheers"
     " appreciate appreciated ok okay alright bye goodbye later help helpful who what whats what's how test testing"
-    " you u this that's"
+    " you u this that's wait sec sorry nvm back still quick thing anyone someone"
     " hola buenos buenas gracias adiós adios chao ayuda ayúdame ayudame quién quien qué que cómo como".split()
 )
 _WORDS = {language: frozenset(words.split()) for language, words in _VOCABULARY.items()}

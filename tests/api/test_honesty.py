@@ -85,6 +85,13 @@ def test_small_talk_gets_a_reply_and_no_medical_passage(client: TestClient, mess
     assert "1-800-227-2345" in answer["message"]
 
 
+def test_a_fragment_after_a_question_gets_a_reply_not_a_passage(client: TestClient) -> None:
+    """ "ok, one more thing" after a question read as a follow-up and was answered with a passage."""
+    for message in ("ok, one more thing", "one sec", "quick question"):
+        answer = ask(client, message, [SIDE_EFFECTS])
+        assert answer["status"] == "smalltalk" and answer["passages"] == [] and not answer["answered"]
+
+
 @pytest.mark.parametrize("question", ["What is CAR T-cell therapy?", "checkpoint inhibitors", "Will I lose my hair?"])
 def test_a_treatment_or_side_effect_the_article_never_names_is_related(client: TestClient, question: str) -> None:
     answer = ask(client, question)

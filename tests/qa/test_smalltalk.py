@@ -12,7 +12,18 @@ EVAL = PROJECT_ROOT / "eval"
 
 @pytest.mark.parametrize(
     ("message", "language"),
-    [("help", "en"), ("hi", "en"), ("thanks!", "en"), ("who are you?", "en"), ("hlep", "en"), ("hola", "es")],
+    [
+        ("help", "en"),
+        ("hi", "en"),
+        ("thanks!", "en"),
+        ("who are you?", "en"),
+        ("hlep", "en"),
+        ("hola", "es"),
+        ("one sec", "en"),
+        ("quick question", "en"),
+        ("ok, one more thing", "en"),
+        ("still there?", "en"),
+    ],
 )
 def test_small_talk_is_recognised_with_its_language(message: str, language: str) -> None:
     assert smalltalk_language(message) == language
@@ -20,7 +31,15 @@ def test_small_talk_is_recognised_with_its_language(message: str, language: str)
 
 @pytest.mark.parametrize(
     "question",
-    ["I need help paying for immunotherapy", "how does it work?", "what is immunotherapy?", "help with side effects"],
+    [
+        "I need help paying for immunotherapy",
+        "how does it work?",
+        "what is immunotherapy?",
+        "help with side effects",
+        "my back hurts",
+        "is it still working?",
+        "one more question about side effects",
+    ],
 )
 def test_a_question_with_a_subject_is_not_small_talk(question: str) -> None:
     assert smalltalk_language(question) is None
